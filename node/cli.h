@@ -1,0 +1,82 @@
+/*
+ * cli.h — what every `cxnode` subcommand shares: the command table entry,
+ * exit codes, error printing, passphrase prompting and the node's config.
+ *
+ * Each subcommand lives in node/cmd_<name>.c as
+ *     int cmd_<name>(int argc, char **argv);
+ * where argv[0] is the subcommand name; it parses its own options with
+ * getopt_long, prints its own usage on -h/--help, and returns an exit code.
+ */
+#ifndef CX_CLI_H
+#define CX_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes common to all subcommands. */
+#define CLI_OK      0   /* everything done */
+#define CLI_PARTIAL 1   /* done, but something was rejected or differs */
+#define CLI_FATAL   2   /* usage error or fatal failure; nothing changed */
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;   /* one line */
+};
+
+/* Print "cxnode: <message>\n" to stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "cxnode: <what>: <strerror(code)>[: <cx_lasterr()>]\n" to stderr
+ * and return CLI_FATAL. */
+int cli_fail(int code, const char *what);
+
+/*
+ * Read a passphrase: from the environment variable CXNODE_PASSPHRASE if set,
+ * else from /dev/tty with echo off (asked twice when confirm is set).
+ * Returns 0, CX_EPASS when none can be had (no terminal), CX_EINVAL when the
+ * two entries differ. The caller wipes buf with OPENSSL_cleanse after use.
+ */
+int cli_passphrase(const char *prompt, char *buf, size_t cap, int confirm);
+
+/* True when stderr is a terminal (progress bars, colours). */
+int cli_tty(void);
+
+/*
+ * Node configuration, HOME/cxnode.conf (INI):
+ *
+ *   [node]
+ *   id = hangzhou              node id = signed-note key name
+ *   region = 330100            GB/T 2260 division code
+ *   name = 杭州
+ *   federation = g60
+ *   origin = g60.cxnode/hangzhou   checkpoint origin line of this node's log
+ *   algorithm = ed25519        or sm2
+ *   key = keys/node.key        relative to HOME
+ *   [query]
+ *   unmask = false             may the local operator see identity numbers
+ */
+struct cfg {
+	char *home;
+	char *id;
+	char *region;
+	char *name;
+	char *federation;
+	char *origin;
+	char *algorithm;
+	char *key_path;      /* absolute, resolved against home */
+	char *pub_path;      /* HOME/keys/node.pub: the verifier string */
+	char *store_path;    /* HOME/store */
+	int unmask;
+};
+
+/* Load HOME/cxnode.conf. Returns 0, CX_ENOTFOUND, CX_EFORMAT (with line). */
+int cfg_load(struct cfg *c, const char *home);
+
+/* Write HOME/cxnode.conf from c (fails with CX_EEXIST if present). */
+int cfg_write(const struct cfg *c);
+
+/* Free the strings of c (not c itself); accepts a zeroed struct. */
+void cfg_free(struct cfg *c);
+
+#endif
