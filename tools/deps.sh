@@ -3,7 +3,8 @@
 # Used by `make test`, `make demo`, `make bench` and .ci/run.
 set -e
 PKGS="build-essential pkg-config libnng-dev protobuf-c-compiler libprotobuf-c-dev
-liblmdb-dev lmdb-utils libssl-dev libjansson-dev libinih-dev libcmocka-dev valgrind"
+liblmdb-dev lmdb-utils libssl-dev openssl libjansson-dev libinih-dev libcmocka-dev
+valgrind jq"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -1,0 +1,21 @@
+/*
+ * cmds.h — the subcommands, one per node/cmd_<name>.c. Each takes the
+ * arguments after `cxnode` (argv[0] is the command name) and returns an exit
+ * code (node/cli.h).
+ */
+#ifndef CX_CMDS_H
+#define CX_CMDS_H
+
+int cmd_init(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+int cmd_prove(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_reindex(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_federation(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+
+#endif

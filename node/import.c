@@ -1,0 +1,807 @@
+/*
+ * import.c — validate rows and publish them into this node's log.
+ *
+ * Pipeline, per row:
+ *
+ *   bytes --parse--> Cx__Record --validate--> --resolve refs--> --pack-->
+ *   batch (leaf bytes in one arena)  --full?--> store_append (one LMDB
+ *   transaction: leaves, tree hashes, indexes, signed checkpoint)
+ *
+ * Invariants:
+ *   - a row is either wholly accepted (it will be in the next committed
+ *     batch) or rejected with file, line and reason; never half-written;
+ *   - record ids are unique in the log: checked against the store's 'R'
+ *     index and against the rows pending in this batch;
+ *   - a status change or outcome names its target by record_id; the target
+ *     must already be in this node's log (or earlier in this import) and of
+ *     a kind the change applies to; its leaf index and leaf hash are written
+ *     into the referring record, so the pointer names exactly one leaf;
+ *   - records are appended in input order, so a reference always points
+ *     backwards in the log.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "credit/validate.h"
+#include "ingest/csv.h"
+#include "ingest/json.h"
+#include "ingest/shgs.h"
+#include "ingest/text.h"
+#include "node/import.h"
+#include "store/tlog.h"
+#include "util/date.h"
+#include "util/err.h"
+
+#define IMPORT_MAX_FILE ((size_t)2 << 30)   /* 2 GiB per input file */
+
+/* A record pending in the current batch, by record_id. */
+struct import_pend {
+	char *id;
+	uint64_t index;
+	tlog_hash hash;
+	int kind;
+	uint32_t decision;
+};
+
+struct import {
+	struct node *n;
+	struct import_opts o;
+	struct import_stats st;
+	store_txn *rd;             /* read view for lookups; NULL when stale */
+	uint64_t size;             /* committed size of our log */
+	/* batch */
+	uint8_t *arena;
+	size_t alen, acap;
+	size_t *offs;              /* leaf i is arena[offs[i] .. offs[i+1]) */
+	size_t nleaf, capleaf;
+	struct import_pend *tab;   /* open addressing, capacity ntab (power of 2) */
+	size_t ntab, npend;
+	/* progress */
+	const char *file;
+	size_t fsize, fdone;
+	struct timespec t0, tlast;
+	char err[512];
+};
+
+static double
+import_now(struct timespec *ts)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	return (double)ts->tv_sec + ts->tv_nsec / 1e9;
+}
+
+static double
+import_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) + (b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+import_progress(struct import *im, int final)
+{
+	double el, rate;
+	int pct, bar, i;
+
+	if (!im->o.progress)
+		return;
+	if (!final) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - im->tlast.tv_sec) * 1000000000L + (now.tv_nsec - im->tlast.tv_nsec) <
+		    100000000L)
+			return;
+		im->tlast = now;
+	}
+	el = import_since(&im->t0);
+	rate = el > 0 ? im->st.rows / el : 0;
+	pct = im->fsize ? (int)(100.0 * im->fdone / im->fsize) : 100;
+	if (final)
+		pct = 100;
+	bar = pct / 5;
+	fprintf(stderr, "\r%-24.24s [", im->file ? im->file : "");
+	for (i = 0; i < 20; i++)
+		fputc(i < bar ? '#' : ' ', stderr);
+	fprintf(stderr, "] %3d%% %llu rows, %llu rejected, %.0f rows/s ", pct,
+	    (unsigned long long)im->st.rows, (unsigned long long)im->st.rejected, rate);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* ---- pending-id table --------------------------------------------------- */
+
+static uint64_t
+import_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static struct import_pend *
+import_pend_find(struct import *im, const char *id)
+{
+	size_t i;
+
+	if (im->ntab == 0)
+		return NULL;
+	for (i = import_hash(id) & (im->ntab - 1); im->tab[i].id; i = (i + 1) & (im->ntab - 1))
+		if (strcmp(im->tab[i].id, id) == 0)
+			return &im->tab[i];
+	return NULL;
+}
+
+static int
+import_pend_add(struct import *im, const char *id, uint64_t index, const tlog_hash h, int kind,
+    uint32_t decision)
+{
+	struct import_pend *p;
+	size_t i;
+
+	if ((im->npend + 1) * 2 > im->ntab) {
+		size_t nn = im->ntab ? im->ntab * 2 : 1024, j;
+		struct import_pend *nt = calloc(nn, sizeof(*nt));
+
+		if (nt == NULL)
+			return CX_ENOMEM;
+		for (j = 0; j < im->ntab; j++) {
+			if (!im->tab[j].id)
+				continue;
+			for (i = import_hash(im->tab[j].id) & (nn - 1); nt[i].id; i = (i + 1) & (nn - 1))
+				;
+			nt[i] = im->tab[j];
+		}
+		free(im->tab);
+		im->tab = nt;
+		im->ntab = nn;
+	}
+	for (i = import_hash(id) & (im->ntab - 1); im->tab[i].id; i = (i + 1) & (im->ntab - 1))
+		;
+	p = &im->tab[i];
+	if ((p->id = strdup(id)) == NULL)
+		return CX_ENOMEM;
+	p->index = index;
+	memcpy(p->hash, h, sizeof(tlog_hash));
+	p->kind = kind;
+	p->decision = decision;
+	im->npend++;
+	return 0;
+}
+
+static void
+import_pend_clear(struct import *im)
+{
+	size_t i;
+
+	for (i = 0; i < im->ntab; i++)
+		free(im->tab[i].id);
+	if (im->tab)
+		memset(im->tab, 0, im->ntab * sizeof(*im->tab));
+	im->npend = 0;
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+static int
+import_view(struct import *im)
+{
+	if (im->rd == NULL)
+		return store_read_begin(&im->rd, im->n->st);
+	return 0;
+}
+
+static void
+import_view_end(struct import *im)
+{
+	store_read_end(im->rd);
+	im->rd = NULL;
+}
+
+static int
+import_flush(struct import *im)
+{
+	struct store_leaf *lv;
+	size_t i;
+	int rc;
+
+	if (im->nleaf == 0)
+		return 0;
+	lv = malloc(im->nleaf * sizeof(*lv));
+	if (lv == NULL)
+		return CX_ENOMEM;
+	for (i = 0; i < im->nleaf; i++) {
+		lv[i].data = im->arena + im->offs[i];
+		lv[i].len = im->offs[i + 1] - im->offs[i];
+	}
+	import_view_end(im);
+	rc = store_append(im->n->st, im->n->log, im->size, lv, im->nleaf, node_sign_checkpoint, im->n);
+	free(lv);
+	if (rc != 0)
+		return rc;
+	im->size += im->nleaf;
+	im->st.batches++;
+	im->nleaf = 0;
+	im->alen = 0;
+	import_pend_clear(im);
+	return 0;
+}
+
+/* Pack r into the arena as the next leaf; its index and leaf hash out. */
+static int
+import_push(struct import *im, const Cx__Record *r, uint64_t *index, tlog_hash h)
+{
+	size_t need = cx__record__get_packed_size(r);
+
+	if (im->alen + need > im->acap) {
+		size_t nc = im->acap ? im->acap : (size_t)16 << 20;
+		uint8_t *na;
+
+		while (nc < im->alen + need)
+			nc *= 2;
+		if ((na = realloc(im->arena, nc)) == NULL)
+			return CX_ENOMEM;
+		im->arena = na;
+		im->acap = nc;
+	}
+	if (im->nleaf + 2 > im->capleaf) {
+		size_t nc = im->capleaf ? im->capleaf * 2 : 4096;
+		size_t *no = realloc(im->offs, nc * sizeof(*no));
+
+		if (no == NULL)
+			return CX_ENOMEM;
+		im->offs = no;
+		im->capleaf = nc;
+	}
+	im->offs[im->nleaf] = im->alen;
+	cx__record__pack(r, im->arena + im->alen);
+	tlog_leaf_hash(h, im->arena + im->alen, need);
+	im->alen += need;
+	im->offs[++im->nleaf] = im->alen;
+	*index = im->size + im->nleaf - 1;
+	return 0;
+}
+
+/* ---- one row ------------------------------------------------------------ */
+
+/* Look a record id up among pending rows, then in the store. */
+static int
+import_lookup(struct import *im, const char *id, uint64_t *index, tlog_hash h, int *kind,
+    uint32_t *decision)
+{
+	struct import_pend *p = import_pend_find(im, id);
+	uint8_t key[512];
+	const void *val;
+	const uint8_t *leaf;
+	size_t klen, vlen, llen;
+	Cx__Record *t;
+	int rc;
+
+	if (p != NULL) {
+		*index = p->index;
+		memcpy(h, p->hash, sizeof(tlog_hash));
+		*kind = p->kind;
+		*decision = p->decision;
+		return 0;
+	}
+	if ((klen = idx_record_key(key, sizeof(key), im->n->log, id)) == 0)
+		return CX_ENOTFOUND;
+	if ((rc = import_view(im)) != 0)
+		return rc;
+	if ((rc = store_index_get(im->rd, key, klen, &val, &vlen)) != 0)
+		return rc;
+	if (vlen != 8)
+		return cx_seterr(CX_ECORRUPT, "record index entry for %s", id);
+	*index = idx_get64(val);
+	if (kind == NULL)
+		return 0;
+	if ((rc = store_leaf_hash(im->rd, im->n->log, *index, h)) != 0)
+		return rc;
+	if ((rc = store_leaf(im->rd, im->n->log, *index, &leaf, &llen)) != 0)
+		return rc;
+	if ((t = cx__record__unpack(NULL, llen, leaf)) == NULL)
+		return cx_seterr(CX_ECORRUPT, "leaf %llu does not decode", (unsigned long long)*index);
+	*kind = t->kind;
+	*decision = t->decision_date;
+	cx__record__free_unpacked(t, NULL);
+	return 0;
+}
+
+static int
+import_change_applies(int change, int kind)
+{
+	switch (change) {
+	case CX__CHANGE_TYPE__REMOVAL:
+		return kind == CX__RECORD_KIND__DISHONEST_LIST ||
+		    kind == CX__RECORD_KIND__DISHONEST_DEBTOR || kind == CX__RECORD_KIND__RED_LIST;
+	case CX__CHANGE_TYPE__REPAIR:
+		return kind == CX__RECORD_KIND__PENALTY || kind == CX__RECORD_KIND__DISHONEST_LIST ||
+		    kind == CX__RECORD_KIND__DISHONEST_DEBTOR ||
+		    kind == CX__RECORD_KIND__COMMITMENT_OUTCOME ||
+		    kind == CX__RECORD_KIND__COERCION || kind == CX__RECORD_KIND__INSPECTION;
+	case CX__CHANGE_TYPE__CORRECTION:
+	case CX__CHANGE_TYPE__WITHDRAWAL:
+		return kind != CX__RECORD_KIND__STATUS_CHANGE;
+	}
+	return 0;
+}
+
+/* Resolve ref (by its record_id) in place; checks what it may point at. */
+static int
+import_resolve(struct import *im, Cx__Ref *ref, int change, uint32_t effective, char *err,
+    size_t cap)
+{
+	uint64_t index;
+	uint32_t decision;
+	tlog_hash h;
+	int kind, rc;
+
+	if (ref == NULL || ref->record_id == NULL || ref->record_id[0] == '\0') {
+		snprintf(err, cap, "target record_id is required");
+		return CX_EINVAL;
+	}
+	rc = import_lookup(im, ref->record_id, &index, h, &kind, &decision);
+	if (rc == CX_ENOTFOUND) {
+		snprintf(err, cap, "target %s is not in this node's log", ref->record_id);
+		return CX_EINVAL;
+	}
+	if (rc != 0)
+		return rc;
+	if (change < 0 ? kind != CX__RECORD_KIND__COMMITMENT : !import_change_applies(change, kind)) {
+		const ProtobufCEnumValue *kv = protobuf_c_enum_descriptor_get_value(
+		    &cx__record_kind__descriptor, kind);
+
+		snprintf(err, cap, "target %s is a %s record, which this %s cannot change",
+		    ref->record_id, kv ? kv->name : "?", change < 0 ? "outcome" : "status change");
+		return CX_EINVAL;
+	}
+	if (effective && decision && effective < decision) {
+		snprintf(err, cap, "effective date is before the target's decision date");
+		return CX_EINVAL;
+	}
+	if (ref->index != 0 && ref->index != index) {
+		snprintf(err, cap, "target index %llu does not match %s (leaf %llu)",
+		    (unsigned long long)ref->index, ref->record_id, (unsigned long long)index);
+		return CX_EINVAL;
+	}
+	ref->index = index;
+	if (ref->leaf_hash.len == TLOG_HASH_LEN && memcmp(ref->leaf_hash.data, h, TLOG_HASH_LEN) != 0) {
+		snprintf(err, cap, "target leaf hash does not match %s", ref->record_id);
+		return CX_EINVAL;
+	}
+	if (ref->leaf_hash.len != TLOG_HASH_LEN) {
+		/* the record owns its fields (json_record_free frees with free()) */
+		uint8_t *copy = malloc(TLOG_HASH_LEN);
+
+		if (copy == NULL)
+			return CX_ENOMEM;
+		memcpy(copy, h, TLOG_HASH_LEN);
+		free(ref->leaf_hash.data);
+		ref->leaf_hash.data = copy;
+		ref->leaf_hash.len = TLOG_HASH_LEN;
+	}
+	return 0;
+}
+
+static void
+import_reject(struct import *im, const char *line_ref, const char *reason)
+{
+	im->st.rejected++;
+	if (im->o.max_errors < 0 || (long)im->st.rejected <= im->o.max_errors) {
+		if (im->o.progress)
+			fputs("\r\033[K", im->o.errors);
+		fprintf(im->o.errors, "%s: %s\n", line_ref, reason);
+	} else if ((long)im->st.rejected == im->o.max_errors + 1)
+		fprintf(im->o.errors, "(further rejected rows are counted, not shown)\n");
+	if (im->st.rejects != NULL)
+		json_array_append_new(im->st.rejects,
+		    json_pack("{s:s, s:s}", "where", line_ref, "reason", reason));
+}
+
+static int
+import_set_str(char **dst, const char *v)
+{
+	char *c = strdup(v);
+
+	if (c == NULL)
+		return CX_ENOMEM;
+	if (*dst != NULL && *dst != protobuf_c_empty_string)
+		free(*dst);
+	*dst = c;
+	return 0;
+}
+
+/* Stamp issuer, region and time on r (and on a correction's replacement).
+ * Refuses a row that claims another issuer. */
+static int
+import_stamp(struct import *im, Cx__Record *r, uint64_t now, char *err, size_t cap)
+{
+	const struct cfg *c = &im->n->cfg;
+	int rc;
+
+	if (r->issuer && r->issuer[0] && strcmp(r->issuer, c->id) != 0) {
+		snprintf(err, cap, "issuer \"%s\" is not this node (\"%s\"): a node publishes only its own records",
+		    r->issuer, c->id);
+		return CX_EINVAL;
+	}
+	if (r->region && r->region[0] && strcmp(r->region, c->region) != 0) {
+		snprintf(err, cap, "region %s is not this node's region %s", r->region, c->region);
+		return CX_EINVAL;
+	}
+	if ((rc = import_set_str(&r->issuer, c->id)) != 0 ||
+	    (rc = import_set_str(&r->region, c->region)) != 0)
+		return rc;
+	r->schema = 1;
+	r->issued_at = now;
+	return 0;
+}
+
+static void
+import_validation_text(char *out, size_t cap, const struct validate_result *v, int warnings)
+{
+	size_t i, off = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < v->n && off + 1 < cap; i++) {
+		int n;
+
+		if (!!v->msg[i].warning != warnings)
+			continue;
+		n = snprintf(out + off, cap - off, "%s%s%s%s", off ? "; " : "", v->msg[i].field,
+		    v->msg[i].field[0] ? ": " : "", v->msg[i].text);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+/* Take one parsed record (ownership passes here). */
+static int
+import_record(struct import *im, Cx__Record *r, const char *where)
+{
+	struct validate_result v;
+	uint64_t index, dummy;
+	tlog_hash h;
+	char *err = im->err;
+	size_t cap = sizeof(im->err);
+	int rc = 0;
+
+	err[0] = '\0';
+	if ((rc = import_stamp(im, r, (uint64_t)time(NULL), err, cap)) != 0)
+		goto reject;
+	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change && r->change->replacement) {
+		Cx__Record *rep = r->change->replacement;
+
+		if ((rc = import_stamp(im, rep, r->issued_at, err, cap)) != 0)
+			goto reject;
+	}
+	memset(&v, 0, sizeof(v));
+	if (validate_record(&v, r, im->o.today) != 0) {
+		import_validation_text(err, cap, &v, 0);
+		rc = CX_EINVAL;
+		goto reject;
+	}
+	if (v.n > (size_t)v.errors)
+		im->st.warnings++;
+	/* unique record id */
+	tlog_hash th;
+	rc = import_lookup(im, r->record_id, &dummy, th, NULL, NULL);
+	if (rc == 0) {
+		snprintf(err, cap, "record_id %s is already published (leaf %llu)", r->record_id,
+		    (unsigned long long)dummy);
+		rc = CX_EINVAL;
+		goto reject;
+	}
+	if (rc != CX_ENOTFOUND)
+		goto fatal;
+	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change) {
+		rc = import_resolve(im, r->change->target, r->change->type,
+		    r->change->effective_date, err, cap);
+		if (rc == 0 && r->change->type == CX__CHANGE_TYPE__CORRECTION &&
+		    r->change->replacement && strcmp(r->change->replacement->record_id,
+		    r->change->target->record_id) != 0) {
+			snprintf(err, cap, "a correction's replacement keeps the target's record_id");
+			rc = CX_EINVAL;
+		}
+	} else if (r->body_case == CX__RECORD__BODY_OUTCOME && r->outcome) {
+		rc = import_resolve(im, r->outcome->commitment, -1, r->decision_date, err, cap);
+	}
+	if (rc == CX_EINVAL)
+		goto reject;
+	if (rc != 0)
+		goto fatal;
+	if ((rc = import_push(im, r, &index, h)) != 0)
+		goto fatal;
+	if ((rc = import_pend_add(im, r->record_id, index, h, r->kind, r->decision_date)) != 0)
+		goto fatal;
+	im->st.accepted++;
+	json_record_free(r);
+	if (im->nleaf >= im->o.batch)
+		return import_flush(im);
+	return 0;
+reject:
+	import_reject(im, where, err[0] ? err : cx_strerror(rc));
+	json_record_free(r);
+	return 0;
+fatal:
+	json_record_free(r);
+	return rc;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static int
+import_read(const char *path, uint8_t **buf, size_t *len)
+{
+	struct stat sb;
+	FILE *f;
+	size_t n;
+
+	*buf = NULL;
+	if (strcmp(path, "-") == 0) {
+		size_t cap = 1 << 20;
+
+		f = stdin;
+		*len = 0;
+		if ((*buf = malloc(cap)) == NULL)
+			return CX_ENOMEM;
+		while ((n = fread(*buf + *len, 1, cap - *len, f)) > 0) {
+			*len += n;
+			if (*len == cap) {
+				uint8_t *nb;
+
+				if (cap >= IMPORT_MAX_FILE)
+					return cx_seterr(CX_ETOOBIG, "standard input over 2 GiB");
+				if ((nb = realloc(*buf, cap * 2)) == NULL)
+					return CX_ENOMEM;
+				*buf = nb;
+				cap *= 2;
+			}
+		}
+		return 0;
+	}
+	if ((f = fopen(path, "rb")) == NULL)
+		return cx_seterr(errno == ENOENT ? CX_ENOTFOUND : CX_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return cx_seterr(CX_EINVAL, "%s: not a regular file", path);
+	}
+	if ((size_t)sb.st_size > IMPORT_MAX_FILE) {
+		fclose(f);
+		return cx_seterr(CX_ETOOBIG, "%s: over 2 GiB; split it", path);
+	}
+	*len = (size_t)sb.st_size;
+	if ((*buf = malloc(*len + 1)) == NULL) {
+		fclose(f);
+		return CX_ENOMEM;
+	}
+	n = fread(*buf, 1, *len, f);
+	fclose(f);
+	if (n != *len)
+		return cx_seterr(CX_EIO, "%s: short read", path);
+	return 0;
+}
+
+static int
+import_is_jsonl(const char *path, const char *text, size_t len)
+{
+	const char *dot = strrchr(path, '.');
+	size_t i;
+
+	if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".json") == 0))
+		return 1;
+	if (dot && strcmp(dot, ".csv") == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n')
+			return text[i] == '{';
+	return 0;
+}
+
+static int
+import_jsonl(struct import *im, const char *path, const char *text, size_t len)
+{
+	size_t pos = 0, line = 0;
+	char where[600], perr[400];
+	int rc;
+
+	while (pos < len) {
+		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+		size_t l = nl ? (size_t)(nl - s) : len - pos;
+		Cx__Record *r = NULL;
+
+		line++;
+		pos += l + (nl != NULL);
+		im->fdone = pos;
+		while (l > 0 && (s[l - 1] == '\r' || s[l - 1] == ' ' || s[l - 1] == '\t'))
+			l--;
+		if (l == 0)
+			continue;
+		im->st.rows++;
+		snprintf(where, sizeof(where), "%s:%zu", path, line);
+		perr[0] = '\0';
+		if (json_to_record(&r, s, l, perr, sizeof(perr)) != 0) {
+			import_reject(im, where, perr[0] ? perr : "not a record");
+			continue;
+		}
+		if ((rc = import_record(im, r, where)) != 0)
+			return rc;
+		import_progress(im, 0);
+	}
+	return 0;
+}
+
+static int
+import_csv(struct import *im, const char *path, const char *text, size_t len)
+{
+	struct csv *c = NULL;
+	struct shgs_map *m = NULL;
+	char **cells;
+	size_t ncells, line;
+	char where[600], perr[400];
+	int rc;
+
+	if ((rc = csv_open(&c, text, len)) != 0)
+		return rc;
+	rc = csv_next(c, &cells, &ncells, &line);
+	if (rc == CX_ENOTFOUND) {
+		rc = cx_seterr(CX_EFORMAT, "%s: empty file", path);
+		goto out;
+	}
+	if (rc != 0) {
+		rc = cx_seterr(CX_EFORMAT, "%s:%zu: %s", path, line, cx_lasterr());
+		goto out;
+	}
+	perr[0] = '\0';
+	if ((rc = shgs_header(&m, cells, ncells, im->o.kind, perr, sizeof(perr))) != 0) {
+		rc = cx_seterr(rc, "%s:%zu: header: %s", path, line, perr);
+		goto out;
+	}
+	for (;;) {
+		Cx__Record *r = NULL;
+
+		rc = csv_next(c, &cells, &ncells, &line);
+		if (rc == CX_ENOTFOUND) {
+			rc = 0;
+			break;
+		}
+		snprintf(where, sizeof(where), "%s:%zu", path, line);
+		if (rc != 0) {
+			/* an unterminated quote swallows the rest: nothing after it is a row */
+			im->st.rows++;
+			import_reject(im, where, cx_lasterr()[0] ? cx_lasterr() : "malformed CSV");
+			rc = 0;
+			break;
+		}
+		if (ncells == 1 && cells[0][0] == '\0')
+			continue;
+		im->st.rows++;
+		perr[0] = '\0';
+		if (shgs_row(&r, m, cells, ncells, perr, sizeof(perr)) != 0) {
+			import_reject(im, where, perr[0] ? perr : "malformed row");
+			continue;
+		}
+		if ((rc = import_record(im, r, where)) != 0)
+			break;
+		im->fdone = im->fsize * line / (line + 1 > 0 ? line + 1 : 1);
+		import_progress(im, 0);
+	}
+out:
+	shgs_free(m);
+	csv_close(c);
+	return rc;
+}
+
+int
+import_file(struct import *im, const char *path)
+{
+	uint8_t *raw = NULL;
+	char *conv = NULL;
+	const char *text;
+	size_t len = 0, bom = 0, tlen = 0;
+	int enc, rc;
+
+	if ((rc = import_read(path, &raw, &len)) != 0)
+		goto out;
+	im->st.files++;
+	im->file = path;
+	im->fdone = 0;
+	enc = text_detect(raw, len, &bom);
+	if (enc == TEXT_GB18030) {
+		if ((rc = text_to_utf8(&conv, &tlen, raw, len, enc)) != 0) {
+			rc = cx_seterr(rc, "%s: not UTF-8 and not GB18030: %s", path, cx_lasterr());
+			goto out;
+		}
+		free(raw);
+		raw = NULL;
+		text = conv;
+	} else {
+		text = (const char *)raw + bom;
+		tlen = len - bom;
+	}
+	im->fsize = tlen;
+	if (import_is_jsonl(path, text, tlen))
+		rc = import_jsonl(im, path, text, tlen);
+	else
+		rc = import_csv(im, path, text, tlen);
+	import_progress(im, 1);
+out:
+	free(raw);
+	free(conv);
+	return rc;
+}
+
+int
+import_begin(struct import **out, struct node *n, const struct import_opts *o)
+{
+	struct import *im;
+	int rc;
+
+	if ((im = calloc(1, sizeof(*im))) == NULL)
+		return CX_ENOMEM;
+	im->n = n;
+	im->o = *o;
+	if (im->o.batch == 0)
+		im->o.batch = 50000;
+	if (im->o.errors == NULL)
+		im->o.errors = stderr;
+	if (im->o.today == 0)
+		im->o.today = date_today();
+	if (o->json_errors && (im->st.rejects = json_array()) == NULL) {
+		free(im);
+		return CX_ENOMEM;
+	}
+	if ((rc = import_view(im)) != 0 ||
+	    (rc = store_txn_log_size(im->rd, n->log, &im->size)) != 0) {
+		import_abort(im);
+		return rc;
+	}
+	import_now(&im->t0);
+	im->tlast = im->t0;
+	*out = im;
+	return 0;
+}
+
+static void
+import_free(struct import *im)
+{
+	import_view_end(im);
+	import_pend_clear(im);
+	free(im->tab);
+	free(im->arena);
+	free(im->offs);
+	free(im);
+}
+
+int
+import_end(struct import *im, struct import_stats *st)
+{
+	int rc = import_flush(im);
+
+	im->st.size = im->size;
+	im->st.seconds = import_since(&im->t0);
+	*st = im->st;
+	im->st.rejects = NULL;
+	import_free(im);
+	return rc;
+}
+
+void
+import_abort(struct import *im)
+{
+	if (im == NULL)
+		return;
+	json_decref(im->st.rejects);
+	import_free(im);
+}

@@ -1,0 +1,205 @@
+/*
+ * index.c — the derived indexes node/ keeps in the store.
+ *
+ * The store treats index entries as opaque (key, value) pairs produced by
+ * idx_indexer for every leaf it appends, and again for every leaf when
+ * `cxnode reindex` rebuilds them; so everything here is a pure function of
+ * the leaf bytes and its position. Keys are laid out for prefix scans:
+ *
+ *   subject   +---+------+-----------------+----+----------+-----------+
+ *             | S | kind | value (UTF-8)   | 00 | log u32  | index u64 |
+ *             +---+------+-----------------+----+----------+-----------+
+ *   record id +---+----------+-----------+        value: index u64
+ *             | R | log u32  | record_id |
+ *             +---+----------+-----------+
+ *   target    +---+----------+------------+-------------+
+ *             | T | log u32  | target u64 | changer u64 |
+ *             +---+----------+------------+-------------+
+ *
+ * A status change (or commitment outcome) is indexed under the subject it
+ * names as well, so that a search that only matches a corrected name still
+ * finds the change and, through its target, the record it corrects.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/text.h"
+#include "node/node.h"
+#include "util/err.h"
+
+#define IDX_KEY_MAX 511
+
+void
+idx_put64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+void
+idx_put32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 3; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+uint64_t
+idx_get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint32_t
+idx_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Largest prefix of s (at most max bytes) that does not split a UTF-8
+ * character. */
+static size_t
+idx_utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
+size_t
+idx_subject_prefix(uint8_t *buf, size_t cap, char kind, const char *value)
+{
+	char *norm = NULL;
+	const char *v = value;
+	size_t vlen, room;
+
+	if (kind == 'N') {
+		if (text_normalize(&norm, value, strlen(value)) != 0)
+			return 0;
+		v = norm;
+	}
+	vlen = strlen(v);
+	/* leave room for 0x00, log and index in full keys */
+	room = IDX_KEY_MAX - 2 - 1 - 12;
+	vlen = idx_utf8_cut(v, vlen, room);
+	if (cap < 2 + vlen + 1) {
+		free(norm);
+		return 0;
+	}
+	buf[0] = IDX_SUBJECT;
+	buf[1] = (uint8_t)kind;
+	memcpy(buf + 2, v, vlen);
+	buf[2 + vlen] = 0;
+	free(norm);
+	return 2 + vlen + 1;
+}
+
+size_t
+idx_record_key(uint8_t *buf, size_t cap, uint32_t log, const char *record_id)
+{
+	size_t n = strlen(record_id);
+
+	if (n == 0 || 5 + n > cap || 5 + n > IDX_KEY_MAX)
+		return 0;
+	buf[0] = IDX_RECORD;
+	idx_put32(buf + 1, log);
+	memcpy(buf + 5, record_id, n);
+	return 5 + n;
+}
+
+static int
+idx_subject(struct store_keys *out, char kind, const char *value, uint32_t log, uint64_t index)
+{
+	uint8_t key[IDX_KEY_MAX + 1];
+	size_t n;
+
+	if (value == NULL || value[0] == '\0')
+		return 0;
+	n = idx_subject_prefix(key, sizeof(key) - 12, kind, value);
+	if (n == 0)
+		return 0;
+	idx_put32(key + n, log);
+	idx_put64(key + n + 4, index);
+	return store_keys_add(out, key, n + 12, NULL, 0);
+}
+
+static int
+idx_subject_all(struct store_keys *out, const Cx__Subject *s, uint32_t log, uint64_t index)
+{
+	char idkey[64];
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if ((rc = idx_subject(out, 'C', s->credit_code, log, index)) != 0)
+		return rc;
+	if ((rc = idx_subject(out, 'N', s->name, log, index)) != 0)
+		return rc;
+	if ((rc = idx_subject(out, 'G', s->business_reg_no, log, index)) != 0)
+		return rc;
+	if (s->id_number && s->id_number[0] && strlen(s->id_number) < sizeof(idkey) - 2) {
+		idkey[0] = (char)('0' + (s->id_type % 10));
+		strcpy(idkey + 1, s->id_number);
+		if ((rc = idx_subject(out, 'I', idkey, log, index)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+idx_target(struct store_keys *out, uint32_t log, const Cx__Ref *ref, uint64_t index)
+{
+	uint8_t key[21];
+
+	if (ref == NULL)
+		return 0;
+	key[0] = IDX_TARGET;
+	idx_put32(key + 1, log);
+	idx_put64(key + 5, ref->index);
+	idx_put64(key + 13, index);
+	return store_keys_add(out, key, sizeof(key), NULL, 0);
+}
+
+int
+idx_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t len,
+    struct store_keys *out)
+{
+	Cx__Record *r;
+	uint8_t key[IDX_KEY_MAX + 1], val[8];
+	size_t n;
+	int rc = 0;
+
+	(void)ctx;
+	r = cx__record__unpack(NULL, len, leaf);
+	if (r == NULL)
+		return cx_seterr(CX_EFORMAT, "leaf %llu is not a record", (unsigned long long)index);
+	if ((rc = idx_subject_all(out, r->subject, log, index)) != 0)
+		goto out;
+	n = idx_record_key(key, sizeof(key), log, r->record_id);
+	if (n > 0) {
+		idx_put64(val, index);
+		if ((rc = store_keys_add(out, key, n, val, sizeof(val))) != 0)
+			goto out;
+	}
+	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change != NULL) {
+		if ((rc = idx_target(out, log, r->change->target, index)) != 0)
+			goto out;
+		if (r->change->replacement != NULL)
+			rc = idx_subject_all(out, r->change->replacement->subject, log, index);
+	} else if (r->body_case == CX__RECORD__BODY_OUTCOME && r->outcome != NULL) {
+		rc = idx_target(out, log, r->outcome->commitment, index);
+	}
+out:
+	cx__record__free_unpacked(r, NULL);
+	return rc;
+}

@@ -1,0 +1,158 @@
+/*
+ * node.c — opening a node home and the two callbacks that tie the store to
+ * the node's keys: signing this node's checkpoints, and checking the
+ * checkpoints of any log the store holds against its registered key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "keys/note.h"
+#include "node/node.h"
+#include "store/tlog.h"
+#include "util/err.h"
+
+static int
+node_read_pub(keys_key **out, const char *path)
+{
+	char buf[1024];
+	FILE *f;
+	size_t n;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		return cx_seterr(CX_ENOTFOUND, "%s: cannot open", path);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return keys_from_verifier(out, buf);
+}
+
+int
+node_open(struct node *n, const char *home, int flags)
+{
+	struct store_opts so = { 0 };
+	char pass[256];
+	int rc;
+
+	memset(n, 0, sizeof(*n));
+	if ((rc = cfg_load(&n->cfg, home)) != 0)
+		return rc;
+	if ((rc = node_read_pub(&n->pub, n->cfg.pub_path)) != 0)
+		goto fail;
+	if (flags & NODE_SIGN) {
+		rc = keys_load(&n->key, n->cfg.key_path, NULL);
+		if (rc == CX_EPASS) {
+			rc = cli_passphrase("passphrase for the node key: ", pass, sizeof(pass), 0);
+			if (rc == 0)
+				rc = keys_load(&n->key, n->cfg.key_path, pass);
+			OPENSSL_cleanse(pass, sizeof(pass));
+		}
+		if (rc != 0)
+			goto fail;
+	}
+	so.readonly = !(flags & NODE_WRITE);
+	if ((rc = store_open(&n->st, n->cfg.store_path, &so)) != 0)
+		goto fail;
+	store_set_indexer(n->st, idx_indexer, n);
+	if ((rc = store_log_find(n->st, &n->log, n->cfg.origin)) != 0)
+		goto fail;
+	return 0;
+fail:
+	node_close(n);
+	return rc;
+}
+
+void
+node_close(struct node *n)
+{
+	if (n == NULL)
+		return;
+	store_close(n->st);
+	keys_free(n->key);
+	keys_free(n->pub);
+	cfg_free(&n->cfg);
+	memset(n, 0, sizeof(*n));
+}
+
+int
+node_sign_checkpoint(void *ctx, uint64_t size, const tlog_hash root, char **note, size_t *len)
+{
+	struct node *n = ctx;
+	char *text = NULL;
+	size_t tlen;
+	int rc;
+
+	if (n->key == NULL)
+		return cx_seterr(CX_EINVAL, "node key not loaded for signing");
+	if ((rc = tlog_checkpoint_format(&text, &tlen, n->cfg.origin, size, root)) != 0)
+		return rc;
+	rc = note_sign(note, len, text, tlen, &n->key, 1);
+	free(text);
+	return rc;
+}
+
+int
+node_check_checkpoint(void *ctx, uint32_t log, const char *note, size_t len,
+    uint64_t *size, tlog_hash root)
+{
+	struct node *n = ctx;
+	struct store_log *logs = NULL;
+	keys_key *k = NULL;
+	char *origin = NULL;
+	size_t nlogs = 0, i, textlen;
+	uint32_t mask;
+	int rc;
+
+	if ((rc = store_log_list(n->st, &logs, &nlogs)) != 0)
+		return rc;
+	for (i = 0; i < nlogs && logs[i].id != log; i++)
+		;
+	if (i == nlogs) {
+		rc = cx_seterr(CX_ENOTFOUND, "log %u not registered", log);
+		goto out;
+	}
+	if ((rc = keys_from_verifier(&k, logs[i].verifier)) != 0)
+		goto out;
+	if ((rc = note_verify(note, len, &k, 1, &textlen, &mask)) != 0)
+		goto out;
+	if ((rc = tlog_checkpoint_parse(note, textlen, &origin, size, root)) != 0)
+		goto out;
+	if (strcmp(origin, logs[i].origin) != 0)
+		rc = cx_seterr(CX_EBADSIG, "checkpoint origin \"%s\" is not the log's \"%s\"",
+		    origin, logs[i].origin);
+out:
+	free(origin);
+	keys_free(k);
+	store_log_list_free(logs, nlogs);
+	return rc;
+}
+
+int
+node_find_log(struct node *n, const char *name, uint32_t *log)
+{
+	struct store_log *logs = NULL;
+	size_t nlogs = 0, i;
+	int rc;
+
+	if (name == NULL) {
+		*log = n->log;
+		return 0;
+	}
+	if ((rc = store_log_list(n->st, &logs, &nlogs)) != 0)
+		return rc;
+	rc = cx_seterr(CX_ENOTFOUND, "no log \"%s\" in this store", name);
+	for (i = 0; i < nlogs; i++) {
+		if (strcmp(logs[i].origin, name) == 0 || strcmp(logs[i].issuer, name) == 0) {
+			*log = logs[i].id;
+			rc = 0;
+			break;
+		}
+	}
+	store_log_list_free(logs, nlogs);
+	return rc;
+}
