@@ -64,9 +64,22 @@ static int
 init_mkdir(const char *path)
 {
 	struct stat st;
+	char *parent, *slash;
 
 	if (mkdir(path, 0700) == 0)
 		return 0;
+	if (errno == ENOENT && (parent = strdup(path)) != NULL) {
+		/* create missing parents, like mkdir -p */
+		slash = strrchr(parent, '/');
+		if (slash != NULL && slash != parent) {
+			*slash = '\0';
+			if (init_mkdir(parent) == 0 && mkdir(path, 0700) == 0) {
+				free(parent);
+				return 0;
+			}
+		}
+		free(parent);
+	}
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	return cx_seterr(CX_EIO, "%s: %s", path, strerror(errno));

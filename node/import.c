@@ -291,8 +291,10 @@ import_lookup(struct import *im, const char *id, uint64_t *index, tlog_hash h, i
 	if (p != NULL) {
 		*index = p->index;
 		memcpy(h, p->hash, sizeof(tlog_hash));
-		*kind = p->kind;
-		*decision = p->decision;
+		if (kind != NULL) {
+			*kind = p->kind;
+			*decision = p->decision;
+		}
 		return 0;
 	}
 	if ((klen = idx_record_key(key, sizeof(key), im->n->log, id)) == 0)
@@ -505,6 +507,7 @@ import_record(struct import *im, Cx__Record *r, const char *where)
 	}
 	if (rc != CX_ENOTFOUND)
 		goto fatal;
+	rc = 0;
 	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change) {
 		rc = import_resolve(im, r->change->target, r->change->type,
 		    r->change->effective_date, err, cap);
