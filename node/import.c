@@ -20,11 +20,13 @@
  *     backwards in the log.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -427,7 +429,7 @@ import_set_str(char **dst, const char *v)
 /* Stamp issuer, region and time on r (and on a correction's replacement).
  * Refuses a row that claims another issuer. */
 static int
-import_stamp(struct import *im, Cx__Record *r, uint64_t now, char *err, size_t cap)
+import_stamp(const struct import *im, Cx__Record *r, uint64_t now, char *err, size_t cap)
 {
 	const struct cfg *c = &im->n->cfg;
 	int rc;
@@ -468,36 +470,50 @@ import_validation_text(char *out, size_t cap, const struct validate_result *v, i
 	}
 }
 
-/* Take one parsed record (ownership passes here). */
+/*
+ * First phase of a row, independent of the store and of other rows (so it
+ * runs on worker threads): stamp issuer, region and time, and validate.
+ * Returns 0, or CX_EINVAL with the reason in err; *warn is set when the
+ * record passed with warnings.
+ */
 static int
-import_record(struct import *im, Cx__Record *r, const char *where)
+import_prepare(const struct import *im, Cx__Record *r, uint64_t now, char *err, size_t cap,
+    int *warn)
 {
 	struct validate_result v;
-	uint64_t index, dummy;
-	tlog_hash h;
-	char *err = im->err;
-	size_t cap = sizeof(im->err);
-	int rc = 0;
+	int rc;
 
 	err[0] = '\0';
-	if ((rc = import_stamp(im, r, (uint64_t)time(NULL), err, cap)) != 0)
-		goto reject;
-	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change && r->change->replacement) {
-		Cx__Record *rep = r->change->replacement;
-
-		if ((rc = import_stamp(im, rep, r->issued_at, err, cap)) != 0)
-			goto reject;
-	}
+	*warn = 0;
+	if ((rc = import_stamp(im, r, now, err, cap)) != 0)
+		return rc;
+	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change && r->change->replacement &&
+	    (rc = import_stamp(im, r->change->replacement, now, err, cap)) != 0)
+		return rc;
 	memset(&v, 0, sizeof(v));
 	if (validate_record(&v, r, im->o.today) != 0) {
 		import_validation_text(err, cap, &v, 0);
-		rc = CX_EINVAL;
-		goto reject;
+		return CX_EINVAL;
 	}
-	if (v.n > (size_t)v.errors)
-		im->st.warnings++;
-	/* unique record id */
-	tlog_hash th;
+	*warn = v.n > (size_t)v.errors;
+	return 0;
+}
+
+/*
+ * Second phase, in input order on the writing thread: the record id is new,
+ * references resolve, then the record joins the batch. Takes ownership of
+ * r. Returns 0 (accepted or rejected) or a fatal code.
+ */
+static int
+import_commit(struct import *im, Cx__Record *r, const char *where)
+{
+	uint64_t index, dummy;
+	tlog_hash h, th;
+	char *err = im->err;
+	size_t cap = sizeof(im->err);
+	int rc;
+
+	err[0] = '\0';
 	rc = import_lookup(im, r->record_id, &dummy, th, NULL, NULL);
 	if (rc == 0) {
 		snprintf(err, cap, "record_id %s is already published (leaf %llu)", r->record_id,
@@ -540,6 +556,21 @@ reject:
 fatal:
 	json_record_free(r);
 	return rc;
+}
+
+/* Both phases on the calling thread (CSV rows). */
+static int
+import_record(struct import *im, Cx__Record *r, const char *where)
+{
+	int warn;
+
+	if (import_prepare(im, r, (uint64_t)time(NULL), im->err, sizeof(im->err), &warn) != 0) {
+		import_reject(im, where, im->err);
+		json_record_free(r);
+		return 0;
+	}
+	im->st.warnings += (uint64_t)warn;
+	return import_commit(im, r, where);
 }
 
 /* ---- files -------------------------------------------------------------- */
@@ -612,37 +643,198 @@ import_is_jsonl(const char *path, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * JSON Lines in parallel. The file is cut into lines; worker threads parse
+ * and validate chunks of lines (the first phase), at most IMPORT_WINDOW
+ * chunks ahead of the writer; the calling thread takes the chunks in order
+ * and commits their rows (the second phase), so the outcome is exactly that
+ * of a sequential import.
+ */
+#define IMPORT_CHUNK  512
+#define IMPORT_WINDOW 64
+
+struct import_row {
+	size_t off, len, line;
+	Cx__Record *rec;       /* parsed and valid, or NULL */
+	char *err;             /* malloc'd reason when rejected */
+	int warn;
+};
+
+struct import_par {
+	struct import *im;
+	const char *text;
+	struct import_row *rows;
+	size_t nrows, nchunks;
+	size_t next;           /* next chunk a worker claims */
+	size_t consumed;       /* chunks the writer has finished */
+	unsigned char *done;   /* per chunk */
+	int stop;
+	uint64_t now;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void
+import_par_chunk(struct import_par *p, size_t c)
+{
+	size_t i, end = (c + 1) * IMPORT_CHUNK;
+	char err[400];
+
+	if (end > p->nrows)
+		end = p->nrows;
+	for (i = c * IMPORT_CHUNK; i < end; i++) {
+		struct import_row *row = &p->rows[i];
+		Cx__Record *r = NULL;
+
+		err[0] = '\0';
+		if (json_to_record(&r, p->text + row->off, row->len, err, sizeof(err)) != 0) {
+			row->err = strdup(err[0] ? err : "not a record");
+			continue;
+		}
+		if (import_prepare(p->im, r, p->now, err, sizeof(err), &row->warn) != 0) {
+			row->err = strdup(err);
+			json_record_free(r);
+			continue;
+		}
+		row->rec = r;
+	}
+}
+
+static void *
+import_par_worker(void *arg)
+{
+	struct import_par *p = arg;
+	size_t c;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->stop && p->next < p->nchunks && p->next >= p->consumed + IMPORT_WINDOW)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop || p->next >= p->nchunks) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		c = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		import_par_chunk(p, c);
+		pthread_mutex_lock(&p->mu);
+		p->done[c] = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static int
+import_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("CXNODE_IMPORT_THREADS");
+
+	if (env != NULL)
+		n = atol(env);
+	else
+		n = n > 1 ? n - 1 : 1;
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
 static int
 import_jsonl(struct import *im, const char *path, const char *text, size_t len)
 {
-	size_t pos = 0, line = 0;
-	char where[600], perr[400];
-	int rc;
+	struct import_par p = { .im = im, .text = text };
+	pthread_t th[8];
+	size_t pos = 0, line = 0, cap = 0, c, i;
+	char where[600];
+	int nth = 0, k, rc = 0;
 
+	/* cut into non-empty lines */
 	while (pos < len) {
 		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
-		size_t l = nl ? (size_t)(nl - s) : len - pos;
-		Cx__Record *r = NULL;
+		size_t l = nl ? (size_t)(nl - s) : len - pos, off = pos;
 
 		line++;
 		pos += l + (nl != NULL);
-		im->fdone = pos;
 		while (l > 0 && (s[l - 1] == '\r' || s[l - 1] == ' ' || s[l - 1] == '\t'))
 			l--;
 		if (l == 0)
 			continue;
-		im->st.rows++;
-		snprintf(where, sizeof(where), "%s:%zu", path, line);
-		perr[0] = '\0';
-		if (json_to_record(&r, s, l, perr, sizeof(perr)) != 0) {
-			import_reject(im, where, perr[0] ? perr : "not a record");
-			continue;
+		if (p.nrows == cap) {
+			struct import_row *nr;
+
+			cap = cap ? cap * 2 : 4096;
+			if ((nr = realloc(p.rows, cap * sizeof(*nr))) == NULL) {
+				free(p.rows);
+				return CX_ENOMEM;
+			}
+			p.rows = nr;
 		}
-		if ((rc = import_record(im, r, where)) != 0)
-			return rc;
-		import_progress(im, 0);
+		memset(&p.rows[p.nrows], 0, sizeof(p.rows[0]));
+		p.rows[p.nrows].off = off;
+		p.rows[p.nrows].len = l;
+		p.rows[p.nrows].line = line;
+		p.nrows++;
 	}
-	return 0;
+	p.nchunks = (p.nrows + IMPORT_CHUNK - 1) / IMPORT_CHUNK;
+	if ((p.done = calloc(p.nchunks + 1, 1)) == NULL) {
+		free(p.rows);
+		return CX_ENOMEM;
+	}
+	p.now = (uint64_t)time(NULL);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	for (k = import_workers(); nth < k; nth++)
+		if (pthread_create(&th[nth], NULL, import_par_worker, &p) != 0)
+			break;
+	if (nth == 0)
+		p.stop = 1;   /* no threads: the loop below parses each chunk itself */
+
+	for (c = 0; c < p.nchunks && rc == 0; c++) {
+		size_t end = (c + 1) * IMPORT_CHUNK < p.nrows ? (c + 1) * IMPORT_CHUNK : p.nrows;
+
+		if (nth == 0) {
+			import_par_chunk(&p, c);
+		} else {
+			pthread_mutex_lock(&p.mu);
+			while (!p.done[c])
+				pthread_cond_wait(&p.cv, &p.mu);
+			pthread_mutex_unlock(&p.mu);
+		}
+		for (i = c * IMPORT_CHUNK; i < end; i++) {
+			struct import_row *row = &p.rows[i];
+
+			im->st.rows++;
+			snprintf(where, sizeof(where), "%s:%zu", path, row->line);
+			if (row->err != NULL) {
+				import_reject(im, where, row->err);
+			} else if (rc == 0) {
+				im->st.warnings += (uint64_t)row->warn;
+				rc = import_commit(im, row->rec, where);
+				row->rec = NULL;
+			}
+			free(row->err);
+			row->err = NULL;
+		}
+		im->fdone = end < p.nrows ? p.rows[end].off : len;
+		import_progress(im, 0);
+		pthread_mutex_lock(&p.mu);
+		p.consumed = c + 1;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+	}
+	pthread_mutex_lock(&p.mu);
+	p.stop = 1;
+	pthread_cond_broadcast(&p.cv);
+	pthread_mutex_unlock(&p.mu);
+	for (k = 0; k < nth; k++)
+		pthread_join(th[k], NULL);
+	for (i = 0; i < p.nrows; i++) {
+		json_record_free(p.rows[i].rec);
+		free(p.rows[i].err);
+	}
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
+	free(p.done);
+	free(p.rows);
+	return rc;
 }
 
 static int
