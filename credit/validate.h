@@ -32,8 +32,8 @@ struct validate_result {
 };
 
 /*
- * Validate r as of `today` (YYYYMMDD; decision dates after it are errors)
- * and fill in defaults on success paths:
+ * Validate r as of `today` (YYYYMMDD; decision dates after it are errors;
+ * 0 disables that check) and, when there is no error, fill in defaults:
  *   - publication_start = decision_date when 0;
  *   - publicity_min_end / publicity_max_end from rules_publicity() when 0
  *     (an Order 36 minor penalty gets max_end = its publication start: a
