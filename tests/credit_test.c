@@ -161,6 +161,20 @@ test_resident_id(void **state)
 	unsetenv("CXNODE_TODAY");
 	assert_int_equal(codes_resident_id_valid("11010519491231002X"), 0);
 	assert_int_equal(codes_resident_id_check("11010519491231002"), 'X');
+	/* one number per check character (sums mod 11 = 0..10) */
+	{
+		static const char *ids[] = {
+			"330102198506120001", "33010219850612001X", "330102198506120028",
+			"330102198506120036", "330102198506120044", "330102198506120052",
+			"330102198506120060", "330102198506120079", "330102198506120087",
+			"330102198506120095", "330102198506120183",
+		};
+
+		for (p = 0; p < 11; p++) {
+			assert_int_equal(codes_resident_id_valid(ids[p]), 0);
+			assert_int_equal(codes_resident_id_check(ids[p]), ids[p][17]);
+		}
+	}
 	/* every single digit changed fails */
 	for (p = 0; p < 18; p++)
 		for (d = 0; d < 11; d++) {
