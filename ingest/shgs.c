@@ -498,6 +498,9 @@ shgs_text(const struct shgs_row_ctx *x, int f, char **dst)
 	size_t len;
 	const char *s = shgs_cell(x, f, &len);
 
+	/* records carry UTF-8 only (protobuf strings; JSON) */
+	if (!text_utf8_valid((const uint8_t *)s, len))
+		return shgs_fail(x->err, x->errcap, "%s: not UTF-8 text", x->m->title[f]);
 	return shgs_set(dst, s, len);
 }
 

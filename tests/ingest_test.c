@@ -600,6 +600,9 @@ test_shgs_types_and_words(void **state)
 	assert_int_equal(test_row(&r, test_ph, "甲,法人,,,,W6,罚款,,,2023-02-28,,局,,,很坏",
 	    err, sizeof(err)), CX_EFORMAT);
 	assert_non_null(strstr(err, "SEVERITY"));
+	assert_int_equal(test_row(&r, test_ph, "\xC4\xE3,法人,,,,W6,罚款,,,2023-02-28,,局,,,",
+	    err, sizeof(err)), CX_EFORMAT);
+	assert_string_equal(err, "CF_XDR_MC: not UTF-8 text");
 	/* extra non-empty cells are an error; extra empty and missing ones not */
 	assert_int_equal(test_row(&r, test_ph, "甲,法人,,,,W6,罚款,,,2023-02-28,,局,,,,,x",
 	    err, sizeof(err)), CX_EFORMAT);
