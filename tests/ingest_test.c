@@ -678,7 +678,7 @@ test_shgs_gb18030_file(void **state)
 	assert_int_equal(enc, TEXT_GB18030);
 	assert_int_equal(csv_open(&c, text, tlen), 0);
 	assert_int_equal(csv_next(c, &f, &n, &line), 0);
-	assert_int_equal(n, 21);
+	assert_int_equal(n, 22);
 	assert_int_equal(shgs_header(&m, f, n, 0, err, sizeof(err)), 0);
 	assert_int_equal(shgs_kind(m), CX__RECORD_KIND__PENALTY);
 	assert_null(shgs_unknown(m, 0));
@@ -726,9 +726,10 @@ test_shgs_gb18030_file(void **state)
 
 	assert_int_equal(r[2]->subject->category, CX__SUBJECT_CATEGORY__INDIVIDUAL_BUSINESS);
 	assert_string_equal(r[2]->subject->credit_code, "00000000000000000X");
+	assert_string_equal(r[2]->subject->business_reg_no, "330106600123456");
 	assert_int_equal(r[2]->decision_date, 20230803);
 	assert_int_equal(r[2]->publicity_max_end, 20240803);
-	test_expect_id(want, sizeof(want), "CF:", "杭西市监罚〔2023〕88号", "西湖区王记小吃店");
+	test_expect_id(want, sizeof(want), "CF:", "杭西市监罚〔2023〕88号", "330106600123456");
 	assert_string_equal(r[2]->record_id, want);
 
 	for (rows = 0; rows < 3; rows++)
