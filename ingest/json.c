@@ -70,9 +70,15 @@ json_fail(struct json_ctx *x, const char *fmt, ...)
 static size_t
 json_path_push(struct json_ctx *x, const char *key)
 {
-	size_t n = strlen(x->path);
+	size_t n = strlen(x->path), o = n, k = strlen(key);
 
-	snprintf(x->path + n, sizeof(x->path) - n, "%s%s", n ? "." : "", key);
+	/* hot path (every key of every line): no printf */
+	if (o > 0 && o + 1 < sizeof(x->path))
+		x->path[o++] = '.';
+	if (k > sizeof(x->path) - 1 - o)
+		k = sizeof(x->path) - 1 - o;
+	memcpy(x->path + o, key, k);
+	x->path[o + k] = '\0';
 	return n;
 }
 
