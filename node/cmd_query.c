@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "ingest/json.h"
-#include "ingest/text.h"
+#include "credit/codes.h"
 #include "node/cmds.h"
 #include "node/node.h"
 #include "node/query.h"
@@ -218,7 +218,7 @@ query_print_table(const struct query_result *res, const struct query_logname *ln
 			printf("  %s", s->credit_code);
 		if (s->id_number[0]) {
 			if (mask)
-				text_mask_id(idbuf, sizeof(idbuf), s->id_number);
+				codes_mask_id(idbuf, sizeof(idbuf), s->id_number);
 			printf("  %s", mask ? idbuf : s->id_number);
 		}
 		printf("\n");
