@@ -14,6 +14,7 @@ export BUILD
 export CXNODE="$PWD/$BUILD/cxnode"
 passed=0
 failed=0
+skipped=0
 failures=()
 
 wrap=()
@@ -25,10 +26,12 @@ fi
 # count NAME OUTPUT RC: tally TAP lines; a non-zero exit with no failing
 # line (a crash, a sanitizer report) is one failure of its own.
 count() {
-	local name=$1 out=$2 rc=$3 p f
-	p=$(grep -cE '^ok ' <<<"$out")
-	f=$(grep -cE '^not ok ' <<<"$out")
-	grep -E '^not ok ' <<<"$out" | sed "s/^/  $name: /"
+	local name=$1 out=$2 rc=$3 p f s
+	# a TAP line marked "# SKIP" is a skip, whichever way it starts
+	s=$(grep -cE '^(not )?ok .*# ?SKIP' <<<"$out")
+	p=$(grep -E '^ok ' <<<"$out" | grep -cvE '# ?SKIP')
+	f=$(grep -E '^not ok ' <<<"$out" | grep -cvE '# ?SKIP')
+	grep -E '^not ok ' <<<"$out" | grep -vE '# ?SKIP' | sed "s/^/  $name: /"
 	if ((rc != 0 && f == 0)); then
 		f=1
 		echo "  $name: exited $rc"
@@ -36,8 +39,9 @@ count() {
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
 	((f)) && failures+=("$name")
-	printf '%-28s %4d passed, %d failed\n' "$name" "$p" "$f"
+	printf '%-28s %4d passed, %d failed%s\n' "$name" "$p" "$f" "$( ((s)) && echo ", $s skipped")"
 }
 
 want() { [[ -z ${ONLY:-} || $1 == *${ONLY}* ]]; }
@@ -76,5 +80,9 @@ done
 if ((${#failures[@]})); then
 	echo "failing suites: ${failures[*]}"
 fi
-echo "$passed passed, $failed failed"
+if ((skipped)); then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 ((failed == 0))
