@@ -44,26 +44,53 @@ check "--json summary counts the re-import (all duplicates or bad)" \
 n=$(cx query --home "$H" --code 91330100MA2H5678XG --as-of 2025-05-31 --json | jq .active)
 check "before the repair the penalty is active" "$([[ $n -ge 1 ]]; echo $?)"
 
-# 双公示 CSV: field codes, Chinese titles; UTF-8, BOM, GB18030
-for f in "$D"/shgs_*.csv; do
-	b=$(basename "$f" .csv)
-	h=$T/csv_$b
-	cx init --home "$h" --id hangzhou --region 330100 >/dev/null
-	expect_rc 0 "$b.csv (UTF-8) imports" cx import --home "$h" --no-progress "$f"
-	n=$(( $(grep -c . "$f") - 1 ))
-	check "$b.csv: $n rows in the log" "$([[ $(cx checkpoint --home "$h" | sed -n 2p) == "$n" ]]; echo $?)"
-	{ printf '\xef\xbb\xbf'; cat "$f"; } > "$T/$b.bom.csv"
-	cx init --home "$h.bom" --id hangzhou --region 330100 >/dev/null
-	expect_rc 0 "$b.csv with a BOM imports" cx import --home "$h.bom" --no-progress "$T/$b.bom.csv"
-	iconv -f UTF-8 -t GB18030 "$f" > "$T/$b.gb.csv"
-	cx init --home "$h.gb" --id hangzhou --region 330100 >/dev/null
-	expect_rc 0 "$b.csv in GB18030 imports" cx import --home "$h.gb" --no-progress "$T/$b.gb.csv"
-	a=$(cx checkpoint --home "$h" | sed -n 2p)
-	g=$(cx checkpoint --home "$h.gb" | sed -n 2p)
-	check "$b.csv: same count in GB18030" "$([[ $a == "$g" ]]; echo $?)"
-	first=$(cx query --home "$h.gb" --code "$(grep -o '9[0-9A-Z]\{17\}' "$f" | head -n1)" --json --history | jq -r '.records[0].record.subject.name')
-	check "$b.csv: GB18030 names decode to the same UTF-8" "$(grep -qF "$first" "$f"; echo $?)"
+# 双公示 CSV: the samples are a penalty file with Chinese titles in GB18030
+# (CRLF, quoted commas and newlines) and a licence file with XK_ field codes
+# in UTF-8 with a BOM. Each is also imported in the other encodings; every
+# variant must publish the same records.
+accepted() { jq .accepted "$1"; }
+variant() { # variant NAME FILE: import FILE into a fresh node, JSON summary in $T/NAME.json
+	cx init --home "$T/n_$1" --id hangzhou --region 330100 >/dev/null
+	cx import --home "$T/n_$1" --no-progress --json "$2" > "$T/$1.json" 2>/dev/null
+}
+gb=$D/shgs_penalty_gb18030.csv
+iconv -f GB18030 -t UTF-8 "$gb" > "$T/pen.utf8.csv"
+{ printf '\xef\xbb\xbf'; cat "$T/pen.utf8.csv"; } > "$T/pen.bom.csv"
+variant pen_gb "$gb"
+variant pen_utf8 "$T/pen.utf8.csv"
+variant pen_bom "$T/pen.bom.csv"
+n=$(accepted "$T/pen_gb.json")
+check "GB18030 penalty CSV with Chinese titles: all $n rows accepted" \
+	"$(jq -e '.rejected == 0 and .accepted > 0' "$T/pen_gb.json" >/dev/null; echo $?)"
+check "the same file in UTF-8 publishes the same rows" "$([[ $(accepted "$T/pen_utf8.json") == "$n" ]]; echo $?)"
+check "and in UTF-8 with a BOM" "$([[ $(accepted "$T/pen_bom.json") == "$n" ]]; echo $?)"
+code=$(grep -o '9[0-9A-HJ-NP-RT-UW-Y]\{17\}' "$T/pen.utf8.csv" | head -n1)
+for v in pen_gb pen_utf8 pen_bom; do
+	cx query --home "$T/n_$v" --code "$code" --history --json | jq -S '[.records[].record | del(.issued_at)]' > "$T/$v.q"
 done
+ok "GB18030 and UTF-8 imports give identical records" cmp "$T/pen_gb.q" "$T/pen_utf8.q"
+ok "BOM and plain UTF-8 imports give identical records" cmp "$T/pen_bom.q" "$T/pen_utf8.q"
+name=$(jq -r '.[0].subject.name' "$T/pen_gb.q")
+check "Chinese names decode from GB18030 to the UTF-8 of the source ($name)" \
+	"$(grep -qF "$name" "$T/pen.utf8.csv" && LC_ALL=C grep -q $'[\x80-\xff]' <<<"$name"; echo $?)"
+
+lic=$D/shgs_licence_codes.csv
+tail -c +4 "$lic" > "$T/lic.plain.csv"
+iconv -f UTF-8 -t GB18030 "$T/lic.plain.csv" > "$T/lic.gb.csv"
+variant lic_bom "$lic"
+variant lic_plain "$T/lic.plain.csv"
+variant lic_gb "$T/lic.gb.csv"
+n=$(accepted "$T/lic_bom.json")
+check "licence CSV with field codes and a BOM: all $n rows accepted" \
+	"$(jq -e '.rejected == 0 and .accepted > 0' "$T/lic_bom.json" >/dev/null; echo $?)"
+check "the same without BOM" "$([[ $(accepted "$T/lic_plain.json") == "$n" ]]; echo $?)"
+check "the same in GB18030" "$([[ $(accepted "$T/lic_gb.json") == "$n" ]]; echo $?)"
+
+# a CSV with a bad row among good ones: exit 1, the row named by its line
+{ head -n 2 "$T/lic.plain.csv"; head -n 2 "$T/lic.plain.csv" | tail -n 1 | sed 's/,20240312,20240312,/,20240230,20240312,/; s/0156号/0999号/'; } > "$T/lic.bad.csv"
+cx init --home "$T/n_bad" --id hangzhou --region 330100 >/dev/null
+expect_rc 1 "a CSV with a bad date: exit 1" cx import --home "$T/n_bad" --no-progress "$T/lic.bad.csv"
+grep -q 'lic.bad.csv:3: .*2024-02-30\|lic.bad.csv:3: .*20240230' "$T/.out"; check "the bad CSV row is named by file and line" $?
 
 expect_rc 2 "a missing file is a fatal error" cx import --home "$H" --no-progress "$T/nope.jsonl"
 expect_rc 2 "no files is a usage error" cx import --home "$H"
