@@ -79,7 +79,8 @@ query_width(const char *s)
 	return w;
 }
 
-/* Print s cut to at most w columns, padded to w. */
+/* Print s cut to at most w - 1 columns, padded to w: a column always ends
+ * in at least one space. */
 static void
 query_cell(const char *s, int w)
 {
@@ -97,7 +98,7 @@ query_cell(const char *s, int w)
 		memcpy(one, s + n, len);
 		one[len] = '\0';
 		cw = query_width(one);
-		if (used + cw > w)
+		if (used + cw > w - 1)
 			break;
 		memcpy(buf + n, one, len);
 		n += len;
