@@ -731,6 +731,22 @@ gen_authority(struct gen *g, int dept, const struct gen_city *c, const struct ge
 	return a;
 }
 
+/*
+ * Set r's deciding authority (department dept of city c, at district d's
+ * level when d is not NULL) and its data source (数据来源单位): for a
+ * district decision, often the city-level department that reports it;
+ * otherwise absent, meaning the authority itself.
+ */
+static void
+gen_decider(struct gen *g, Cx__Record *r, int dept, const struct gen_city *c,
+    const struct gen_district *d)
+{
+	r->authority = gen_authority(g, dept, c, d);
+	if (d && strcmp(d->code, c->region) != 0 && c->ndistricts > 1 &&
+	    gen_rand_chance(&g->r, 0.6))
+		r->source = gen_authority(g, dept, c, NULL);
+}
+
 /* A district of c for a subject: its own when it lives there, else any. */
 static const struct gen_district *
 gen_local(struct gen *g, const struct gen_subj *sj, const struct gen_city *c)
@@ -945,8 +961,7 @@ gen_penalty(struct gen *g, const struct gen_subj *sj, const struct gen_city *c)
 	r->body_case = CX__RECORD__BODY_PENALTY;
 	r->penalty = p;
 	d = gen_local(g, sj, c);
-	r->authority = gen_authority(g, v->dept, c, gen_rand_chance(&g->r, 0.55) ? d : NULL);
-	r->source = r->authority;
+	gen_decider(g, r, v->dept, c, gen_rand_chance(&g->r, 0.55) ? d : NULL);
 	r->sector = (char *)v->sector;
 	gen_publish(g, r);
 
@@ -1039,8 +1054,7 @@ gen_licence(struct gen *g, const struct gen_subj *sj, const struct gen_city *c)
 	r->body_case = CX__RECORD__BODY_LICENCE;
 	r->licence = x;
 	d = gen_local(g, sj, c);
-	r->authority = gen_authority(g, l->dept, c, gen_rand_chance(&g->r, 0.6) ? d : NULL);
-	r->source = r->authority;
+	gen_decider(g, r, l->dept, c, gen_rand_chance(&g->r, 0.6) ? d : NULL);
 	r->sector = (char *)l->sector;
 	gen_publish(g, r);
 	x->document_name = (char *)(l->type == CX__LICENCE_TYPE__REGISTRATION ?
@@ -1097,8 +1111,7 @@ gen_list(struct gen *g, const struct gen_subj *sj, const struct gen_city *c, int
 	*e = init;
 	r->body_case = CX__RECORD__BODY_LIST_ENTRY;
 	r->list_entry = e;
-	r->authority = gen_authority(g, l->dept, c, NULL);
-	r->source = r->authority;
+	gen_decider(g, r, l->dept, c, NULL);
 	r->sector = (char *)l->sector;
 	r->severity = red ? CX__SEVERITY__SEVERITY_UNSPECIFIED : CX__SEVERITY__SERIOUS;
 	gen_publish(g, r);
@@ -1129,8 +1142,7 @@ gen_debtor(struct gen *g, const struct gen_subj *sj, const struct gen_city *c)
 	*e = init;
 	r->body_case = CX__RECORD__BODY_LIST_ENTRY;
 	r->list_entry = e;
-	r->authority = gen_authority(g, GEN_D_COURT, c, inter ? NULL : d);
-	r->source = r->authority;
+	gen_decider(g, r, GEN_D_COURT, c, inter ? NULL : d);
 	r->sector = (char *)"court";
 	r->severity = CX__SEVERITY__SERIOUS;
 	/* a court may grant a grace period before publishing (宽限期) */
@@ -1229,7 +1241,7 @@ gen_evaluation(struct gen *g, const struct gen_subj *sj, const struct gen_city *
 			{ 400, 700 }, { 100, 400 } };
 		size_t k = gen_weighted(g, w, 5);
 
-		r->authority = gen_authority(g, GEN_D_TAX, c, NULL);
+		gen_decider(g, r, GEN_D_TAX, c, NULL);
 		r->sector = (char *)"tax";
 		e->scheme = (char *)"纳税信用等级评价";
 		e->grade = (char *)grades[k];
@@ -1243,7 +1255,7 @@ gen_evaluation(struct gen *g, const struct gen_subj *sj, const struct gen_city *
 	} else {
 		size_t k = gen_weighted(g, city_w, 4);
 
-		r->authority = gen_authority(g, GEN_D_NDRC, c, NULL);
+		gen_decider(g, r, GEN_D_NDRC, c, NULL);
 		r->sector = (char *)"other";
 		e->scheme = gen_cat(g, c->gov, "公共信用综合评价", NULL);
 		e->grade = (char *)gen_scales[c->scale][k];
@@ -1256,7 +1268,6 @@ gen_evaluation(struct gen *g, const struct gen_subj *sj, const struct gen_city *
 		e->model_version = gen_end(g, b);
 		e->valid_until = date_add_days(date_add_months(dd, 12), -1);
 	}
-	r->source = r->authority;
 	gen_window(g, r);
 	return r;
 }
@@ -1283,7 +1294,6 @@ gen_commitment(struct gen *g, const struct gen_subj *sj, const struct gen_city *
 	r->commitment = x;
 	r->authority = gen_authority(g, m->dept, c,
 	    gen_rand_chance(&g->r, 0.5) ? gen_local(g, sj, c) : NULL);
-	r->source = r->authority;
 	r->sector = (char *)gen_depts[m->dept].sector;
 	gen_publish(g, r);
 	x->commitment_type = (char *)m->type;
@@ -1378,9 +1388,8 @@ gen_admin(struct gen *g, const struct gen_subj *sj, const struct gen_city *c, in
 	*x = init;
 	r->body_case = CX__RECORD__BODY_ADMIN;
 	r->admin = x;
-	r->authority = gen_authority(g, a->dept, c,
+	gen_decider(g, r, a->dept, c,
 	    gen_rand_chance(&g->r, 0.5) ? gen_local(g, sj, c) : NULL);
-	r->source = r->authority;
 	r->sector = (char *)gen_depts[a->dept].sector;
 	gen_publish(g, r);
 	x->decision_no = gen_docno(g, c, a->dept, words[kind - CX__RECORD_KIND__COERCION],
@@ -1818,9 +1827,12 @@ gen_run(const struct gen_opts *o, gen_emit emit, void *ctx, uint64_t *emitted)
 		rc = cx_seterr(CX_ENOMEM, "generator arena");
 		goto out;
 	}
-	for (i = 0; i < o->subjects; i++)
+	for (i = 0; i < o->subjects; i++) {
 		if ((rc = gen_one(g, i, emit, ctx, &n)) != 0)
 			break;
+		if (o->progress && ((i + 1) % GEN_PROGRESS_EVERY == 0 || i + 1 == o->subjects))
+			o->progress(ctx, i + 1);
+	}
 out:
 	if (emitted)
 		*emitted = n;

@@ -51,7 +51,13 @@ struct gen_opts {
 	double changes;         /* fraction of records that get a status change
 	                           later, 0..1 (0: none; GEN_CHANGES_DEFAULT is
 	                           the usual value) */
+	/* Optional: called with gen_run's ctx after every GEN_PROGRESS_EVERY
+	 * subjects and after the last, with the number of subjects done. */
+	void (*progress)(void *ctx, uint64_t subjects_done);
 };
+
+/* How often the progress callback is called, in subjects. */
+#define GEN_PROGRESS_EVERY 4096
 
 /*
  * Called once per record, in output order. The record and everything it
