@@ -671,6 +671,7 @@ gen_authority(struct gen *g, int dept, const struct gen_city *c, const struct ge
 	Cx__Authority *a = gen_alloc(g, sizeof(*a));
 	const char *division = d ? d->code : c->region;
 	char *b;
+	int local = d != NULL;
 
 	if (a == NULL)
 		return NULL;
@@ -711,8 +712,12 @@ gen_authority(struct gen *g, int dept, const struct gen_city *c, const struct ge
 		}
 		break;
 	case GEN_D_COURT:
-		if (d) {
-			gen_add_place(g, c, d);
+		/* a basic court of the district (Songjiang's is the city's own) */
+		if (local) {
+			if (d)
+				gen_add_place(g, c, d);
+			else
+				gen_add(g, c->gov);
 			gen_add(g, "人民法院");
 		} else {
 			gen_add(g, c->icourt);
@@ -893,8 +898,6 @@ gen_violation_fits(const struct gen_violation *v, const struct gen_subj *sj)
 		return v->industry == -2;
 	if (v->industry == -2)
 		return 0;
-	if (sj->type == GEN_S_INST || sj->type == GEN_S_SOCIAL)
-		return v->industry == -1 || v->industry == sj->ind;
 	return v->industry == -1 || v->industry == sj->ind;
 }
 

@@ -132,7 +132,8 @@ struct gen_violation {
 	                         natural persons */
 	const char *sector;   /* sector code */
 	const char *type;     /* 违法行为类型 */
-	const char *facts;    /* 违法事实, '#' is replaced by an amount in 元 */
+	const char *facts;    /* 违法事实: '#' becomes an amount in 元, '@' a
+	                         small count */
 	const char *basis;    /* 处罚依据 */
 	unsigned char combos[4][4];  /* up to four penalty-type sets, each
 	                                0-terminated (Cx__PenaltyType values) */
@@ -179,7 +180,7 @@ extern const char *const gen_debtor_reasons[][2];   /* reason, basis */
 extern const size_t gen_n_debtor_reasons;
 extern const char *const gen_debtor_measures[];
 extern const size_t gen_n_debtor_measures;
-extern const char *const gen_debts[];               /* '#' = amount */
+extern const char *const gen_debts[];               /* '#' = amount in 元 */
 extern const size_t gen_n_debts;
 
 /* Commitments: type, matter, department. */
@@ -198,7 +199,7 @@ struct gen_admin {
 	int dept;
 	int persons;          /* 1 if it may concern a natural person */
 	const char *type;     /* action_type */
-	const char *content;  /* '#' = amount */
+	const char *content;  /* '#' = amount in 元, '@' = small count */
 	const char *basis;
 	const char *results[3];  /* NULL-terminated */
 };
