@@ -34,6 +34,7 @@ cmd_status(int argc, char **argv)
 	};
 	const char *home = NULL;
 	struct store_log *logs = NULL;
+	struct store_stat ss;
 	struct node n;
 	size_t nlogs = 0, i;
 	json_t *arr = NULL;
@@ -54,7 +55,7 @@ cmd_status(int argc, char **argv)
 	}
 	if ((rc = node_open(&n, home, NODE_READ)) != 0)
 		return cli_fail(rc, home);
-	if ((rc = store_log_list(n.st, &logs, &nlogs)) != 0) {
+	if ((rc = store_log_list(n.st, &logs, &nlogs)) != 0 || (rc = store_stat(n.st, &ss)) != 0) {
 		node_close(&n);
 		return cli_fail(rc, "status");
 	}
@@ -64,6 +65,10 @@ cmd_status(int argc, char **argv)
 		printf("node %s (%s, region %s), federation %s\n", n.cfg.id,
 		    n.cfg.name ? n.cfg.name : "-", n.cfg.region,
 		    n.cfg.federation ? n.cfg.federation : "-");
+		printf("store: schema %u, %.1f MiB used of a %.1f MiB map, %llu index entries%s\n",
+		    ss.schema, ss.used / 1048576.0, ss.mapsize / 1048576.0,
+		    (unsigned long long)ss.index_entries,
+		    ss.index_complete ? "" : " (INDEX INCOMPLETE: run cxnode reindex)");
 		printf("%-32s %-12s %12s %12s\n", "LOG", "ISSUER", "SIZE", "CHECKPOINT");
 	}
 	for (i = 0; i < nlogs; i++) {
@@ -80,8 +85,11 @@ cmd_status(int argc, char **argv)
 			    logs[i].id == n.log ? "  (own)" : "");
 	}
 	if (json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:o}", "id", n.cfg.id, "region", n.cfg.region,
-		    "origin", n.cfg.origin, "logs", arr);
+		json_t *j = json_pack("{s:s, s:s, s:s, s:{s:i, s:I, s:I, s:I, s:b}, s:o}", "id", n.cfg.id,
+		    "region", n.cfg.region, "origin", n.cfg.origin, "store", "schema", (int)ss.schema,
+		    "used", (json_int_t)ss.used, "mapsize", (json_int_t)ss.mapsize,
+		    "index_entries", (json_int_t)ss.index_entries, "index_complete", ss.index_complete,
+		    "logs", arr);
 
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
