@@ -319,12 +319,14 @@ query_subject(struct query_result *out, store_txn *t, int by, const char *value,
 		idx_put64(key + 5, h->index);
 		if ((rc = store_index_scan(t, key, 13, query_tcollect, &ts)) != 0 || (rc = ts.rc) != 0)
 			goto out;
-		qsort(h->changes, h->nchanges, sizeof(*h->changes), query_change_cmp);
+		if (h->nchanges > 1)
+			qsort(h->changes, h->nchanges, sizeof(*h->changes), query_change_cmp);
 		h->state = query_state(h->rec, h->changes, h->nchanges, as_of, &h->current, &h->since);
 		if (h->state == QUERY_ACTIVE)
 			out->nactive++;
 	}
-	qsort(out->hits, out->n, sizeof(*out->hits), query_hit_cmp);
+	if (out->n > 1)
+		qsort(out->hits, out->n, sizeof(*out->hits), query_hit_cmp);
 out:
 	free(found.v);
 	free(prim.v);
