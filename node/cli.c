@@ -13,6 +13,7 @@
 
 #include <openssl/crypto.h>
 
+#include "keys/keys.h"
 #include "node/cli.h"
 #include "util/err.h"
 
@@ -105,5 +106,38 @@ cli_passphrase(const char *prompt, char *buf, size_t cap, int confirm)
 	close(fd);
 	if (rc != 0)
 		OPENSSL_cleanse(buf, cap);
+	return rc;
+}
+
+int
+cli_read_line(char **out, const char *path)
+{
+	char buf[2048];
+	size_t n;
+	FILE *f;
+
+	*out = NULL;
+	if ((f = fopen(path, "r")) == NULL)
+		return cx_seterr(errno == ENOENT ? CX_ENOTFOUND : CX_EIO, "%s: %s", path,
+		    strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return (*out = strdup(buf)) == NULL ? cx_seterr(CX_ENOMEM, "%s", path) : 0;
+}
+
+int
+cli_public_key(keys_key **out, const char *arg)
+{
+	char *line = NULL;
+	int rc;
+
+	*out = NULL;
+	if (strchr(arg, '+') != NULL && access(arg, F_OK) != 0)
+		return keys_from_verifier(out, arg);
+	if ((rc = cli_read_line(&line, arg)) == 0)
+		rc = keys_from_verifier(out, line);
+	free(line);
 	return rc;
 }

@@ -39,6 +39,18 @@ int cli_fail(int code, const char *what);
  */
 int cli_passphrase(const char *prompt, char *buf, size_t cap, int confirm);
 
+/* First line of a small text file (at most 2 KiB), without its newline,
+ * as a malloc'd string in *out. Returns 0, CX_ENOTFOUND, CX_EIO, CX_ENOMEM. */
+int cli_read_line(char **out, const char *path);
+
+/*
+ * A public key given on the command line: a signed-note verifier string,
+ * or the name of a file whose first line is one (a .pub file). *out is
+ * freed with keys_free. Returns 0 or the code of what failed.
+ */
+struct keys_key;
+int cli_public_key(struct keys_key **out, const char *arg);
+
 /* True when stderr is a terminal (progress bars, colours). */
 int cli_tty(void);
 

@@ -89,38 +89,13 @@ fed_path(const char *dir, const char *name)
 	return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
 }
 
-/* First line of a small file, malloc'd. */
-static int
-fed_read_line(char **out, const char *path)
-{
-	char buf[2048];
-	size_t n;
-	FILE *f;
-
-	*out = NULL;
-	if ((f = fopen(path, "r")) == NULL)
-		return cx_seterr(errno == ENOENT ? CX_ENOTFOUND : CX_EIO, "%s: %s", path,
-		    strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return (*out = strdup(buf)) == NULL ? cx_seterr(CX_ENOMEM, "read") : 0;
-}
-
 /* A public key given as a verifier string or as a file holding one. */
 static int
 fed_key_arg(keys_key **out, char **verifier, const char *arg)
 {
-	char *line = NULL;
 	int rc;
 
-	*out = NULL;
-	if (strchr(arg, '+') != NULL && access(arg, F_OK) != 0)
-		rc = keys_from_verifier(out, arg);
-	else if ((rc = fed_read_line(&line, arg)) == 0)
-		rc = keys_from_verifier(out, line);
-	free(line);
+	rc = cli_public_key(out, arg);
 	if (rc == 0 && verifier != NULL && (rc = keys_verifier(verifier, *out)) != 0) {
 		keys_free(*out);
 		*out = NULL;

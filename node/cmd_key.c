@@ -42,28 +42,6 @@ key_usage(FILE *f)
 	    "show       print the public key as a signed-note verifier: name+hexid+base64(type||key)\n");
 }
 
-/* Read the first line of a small file into a malloc'd string. */
-static int
-key_read_line(char **out, const char *path)
-{
-	char buf[2048];
-	size_t n;
-	FILE *f;
-
-	*out = NULL;
-	if ((f = fopen(path, "r")) == NULL)
-		return cx_seterr(errno == ENOENT ? CX_ENOTFOUND : CX_EIO, "%s: %s", path,
-		    strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if ((*out = strdup(buf)) == NULL)
-		return cx_seterr(CX_ENOMEM, "key");
-	return 0;
-}
-
-/* Load a secret key, asking for the passphrase if the file is encrypted. */
 static int
 key_load_secret(keys_key **out, const char *path)
 {
@@ -195,7 +173,7 @@ key_show(int argc, char **argv)
 		}
 	} else
 		path = argv[optind];
-	if ((rc = key_read_line(&line, path)) != 0) {
+	if ((rc = cli_read_line(&line, path)) != 0) {
 		ret = cli_fail(rc, "key show");
 		goto out;
 	}

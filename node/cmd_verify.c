@@ -77,25 +77,6 @@ verify_check(void *ctx, uint32_t log, const char *note, size_t len, uint64_t *si
 }
 
 static int
-verify_key(keys_key **out, const char *arg)
-{
-	char buf[1024];
-	FILE *f;
-	size_t n;
-
-	if (strchr(arg, '+') != NULL)
-		return keys_from_verifier(out, arg);
-	if ((f = fopen(arg, "r")) == NULL)
-		return cx_seterr(CX_ENOTFOUND, "%s: neither a verifier string nor a readable file", arg);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return keys_from_verifier(out, buf);
-}
-
-static int
 verify_proof(const char *path, const char *keyarg)
 {
 	json_error_t je;
@@ -104,7 +85,7 @@ verify_proof(const char *path, const char *keyarg)
 	const char *what;
 	int rc;
 
-	if ((rc = verify_key(&k, keyarg)) != 0)
+	if ((rc = cli_public_key(&k, keyarg)) != 0)
 		return cli_fail(rc, "--key");
 	p = json_load_file(path, 0, &je);
 	if (p == NULL) {

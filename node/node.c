@@ -14,24 +14,6 @@
 #include "store/tlog.h"
 #include "util/err.h"
 
-static int
-node_read_pub(keys_key **out, const char *path)
-{
-	char buf[1024];
-	FILE *f;
-	size_t n;
-
-	f = fopen(path, "r");
-	if (f == NULL)
-		return cx_seterr(CX_ENOTFOUND, "%s: cannot open", path);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return keys_from_verifier(out, buf);
-}
-
 int
 node_open(struct node *n, const char *home, int flags)
 {
@@ -42,7 +24,7 @@ node_open(struct node *n, const char *home, int flags)
 	memset(n, 0, sizeof(*n));
 	if ((rc = cfg_load(&n->cfg, home)) != 0)
 		return rc;
-	if ((rc = node_read_pub(&n->pub, n->cfg.pub_path)) != 0)
+	if ((rc = cli_public_key(&n->pub, n->cfg.pub_path)) != 0)
 		goto fail;
 	if (flags & NODE_SIGN) {
 		rc = keys_load(&n->key, n->cfg.key_path, NULL);
