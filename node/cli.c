@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -141,3 +142,106 @@ cli_public_key(keys_key **out, const char *arg)
 	free(line);
 	return rc;
 }
+
+int
+cli_algorithm(const char *name)
+{
+	if (strcmp(name, "ed25519") == 0)
+		return KEYS_ED25519;
+	if (strcmp(name, "sm2") == 0)
+		return KEYS_SM2;
+	return 0;
+}
+
+int
+cli_key_create(keys_key **out, char **verifier, int alg, const char *name,
+    const char *keypath, const char *pubpath, int want_pass, const char *what)
+{
+	char pass[256] = "", prompt[96];
+	int fd = -1, rc, saved = 0;
+
+	*out = NULL;
+	*verifier = NULL;
+	if (want_pass) {
+		snprintf(prompt, sizeof(prompt), "passphrase for the new %s: ", what);
+		if ((rc = cli_passphrase(prompt, pass, sizeof(pass), 1)) != 0)
+			return rc;
+	}
+	if ((rc = keys_generate(out, alg, name)) != 0 ||
+	    (rc = keys_save(*out, keypath, want_pass ? pass : NULL)) != 0)
+		goto out;
+	saved = 1;
+	if ((rc = keys_verifier(verifier, *out)) != 0)
+		goto out;
+	fd = open(pubpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || dprintf(fd, "%s\n", *verifier) < 0) {
+		rc = cx_seterr(errno == EEXIST ? CX_EEXIST : CX_EIO, "%s: %s", pubpath,
+		    strerror(errno));
+		if (fd >= 0)
+			unlink(pubpath);
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = cx_seterr(CX_EIO, "%s: %s", pubpath, strerror(errno));
+		unlink(pubpath);
+		goto out;
+	}
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	OPENSSL_cleanse(pass, sizeof(pass));
+	if (rc != 0) {
+		if (saved)
+			unlink(keypath);
+		keys_free(*out);
+		free(*verifier);
+		*out = NULL;
+		*verifier = NULL;
+	}
+	return rc;
+}
+
+int
+cli_key_load(keys_key **out, const char *path, const char *what)
+{
+	char pass[256], prompt[96];
+	int rc;
+
+	rc = keys_load(out, path, NULL);
+	if (rc == CX_EPASS) {
+		snprintf(prompt, sizeof(prompt), "passphrase for the %s: ", what);
+		rc = cli_passphrase(prompt, pass, sizeof(pass), 0);
+		if (rc == 0)
+			rc = keys_load(out, path, pass);
+		OPENSSL_cleanse(pass, sizeof(pass));
+	}
+	return rc;
+}
+
+int
+cli_mkdir(const char *path)
+{
+	struct stat st;
+	char *parent, *slash;
+
+	if (mkdir(path, 0700) == 0)
+		return 0;
+	if (errno == ENOENT && (parent = strdup(path)) != NULL) {
+		/* create missing parents, like mkdir -p */
+		slash = strrchr(parent, '/');
+		if (slash != NULL && slash != parent) {
+			*slash = '\0';
+			if (cli_mkdir(parent) == 0 && mkdir(path, 0700) == 0) {
+				free(parent);
+				return 0;
+			}
+		}
+		free(parent);
+	}
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	return cx_seterr(CX_EIO, "%s: %s", path, strerror(errno));
+}
+

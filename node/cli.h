@@ -51,6 +51,26 @@ int cli_read_line(char **out, const char *path);
 struct keys_key;
 int cli_public_key(struct keys_key **out, const char *arg);
 
+/* Create directory path (mode 0700) and any missing parents, like
+ * mkdir -p; an existing directory is fine. Returns 0 or CX_EIO. */
+int cli_mkdir(const char *path);
+
+/* KEYS_ED25519 or KEYS_SM2 for "ed25519" / "sm2"; 0 for anything else. */
+int cli_algorithm(const char *name);
+
+/*
+ * Create a key pair named name: ask for a passphrase (twice) when
+ * want_pass, generate, save the private key to keypath (0600, O_EXCL) and
+ * the verifier line to pubpath (O_EXCL). On success *out is the key (free
+ * with keys_free) and *verifier its verifier string (free()). On failure
+ * neither file is left behind. `what` names the key in prompts ("node key").
+ */
+int cli_key_create(struct keys_key **out, char **verifier, int alg, const char *name,
+    const char *keypath, const char *pubpath, int want_pass, const char *what);
+
+/* Load a private key, asking for the passphrase when it is encrypted. */
+int cli_key_load(struct keys_key **out, const char *path, const char *what);
+
 /* True when stderr is a terminal (progress bars, colours). */
 int cli_tty(void);
 

@@ -477,7 +477,7 @@ fed_init(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir, *name = NULL, *alg = "ed25519";
-	char pass[256] = "", *keyname = NULL, *keypath = NULL, *pubpath = NULL, *draftpath = NULL;
+	char *keyname = NULL, *keypath = NULL, *pubpath = NULL, *draftpath = NULL;
 	char *verifier = NULL;
 	keys_key *root = NULL;
 	json_t *d = NULL;
@@ -498,11 +498,7 @@ fed_init(int argc, char **argv)
 		return CLI_FATAL;
 	}
 	dir = argv[optind];
-	if (strcmp(alg, "ed25519") == 0)
-		algid = KEYS_ED25519;
-	else if (strcmp(alg, "sm2") == 0)
-		algid = KEYS_SM2;
-	else {
+	if ((algid = cli_algorithm(alg)) == 0) {
 		cli_err("--algorithm \"%s\": use ed25519 or sm2", alg);
 		return CLI_FATAL;
 	}
@@ -512,8 +508,8 @@ fed_init(int argc, char **argv)
 		cli_err("--name \"%s\": no spaces or '+'", name);
 		goto out;
 	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		ret = cli_fail(cx_seterr(CX_EIO, "%s: %s", dir, strerror(errno)), "federation init");
+	if ((rc = cli_mkdir(dir)) != 0) {
+		ret = cli_fail(rc, "federation init");
 		goto out;
 	}
 	keypath = fed_path(dir, "root.key");
@@ -527,23 +523,10 @@ fed_init(int argc, char **argv)
 		cli_err("%s already holds a federation", dir);
 		goto out;
 	}
-	if (want_pass && (rc = cli_passphrase("passphrase for the new root key: ", pass,
-	    sizeof(pass), 1)) != 0) {
-		ret = cli_fail(rc, "passphrase");
-		goto out;
-	}
-	if ((rc = keys_generate(&root, algid, keyname)) != 0 ||
-	    (rc = keys_save(root, keypath, want_pass ? pass : NULL)) != 0 ||
-	    (rc = keys_verifier(&verifier, root)) != 0) {
+	if ((rc = cli_key_create(&root, &verifier, algid, keyname, keypath, pubpath, want_pass,
+	    "root key")) != 0) {
 		ret = cli_fail(rc, "root key");
 		goto out;
-	}
-	{
-		size_t vl = strlen(verifier);
-
-		verifier[vl] = '\n';
-		rc = fed_write_file(pubpath, verifier, vl + 1);
-		verifier[vl] = '\0';
 	}
 	d = json_pack("{s:s, s:s, s:s, s:i, s:[]}", "format", FED_FORMAT, "federation", name,
 	    "root", verifier, "version", 0, "members");
@@ -561,7 +544,6 @@ fed_init(int argc, char **argv)
 	printf("root key: %s\n", verifier);
 	ret = CLI_OK;
 out:
-	OPENSSL_cleanse(pass, sizeof(pass));
 	keys_free(root);
 	json_decref(d);
 	free(verifier);
@@ -810,7 +792,7 @@ fed_sign(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir, *outarg = NULL;
-	char pass[256], *keypath = NULL, *outpath = NULL, *jsonpath = NULL, *verifier = NULL, *js;
+	char *keypath = NULL, *outpath = NULL, *jsonpath = NULL, *verifier = NULL, *js;
 	Cx__Roster r = CX__ROSTER__INIT, *prev = NULL;
 	uint8_t *buf = NULL, *old = NULL;
 	size_t len, oldlen;
@@ -841,14 +823,7 @@ fed_sign(int argc, char **argv)
 		ret = cli_fail(CX_ENOMEM, "sign");
 		goto out;
 	}
-	rc = keys_load(&root, keypath, NULL);
-	if (rc == CX_EPASS) {
-		rc = cli_passphrase("passphrase for the root key: ", pass, sizeof(pass), 0);
-		if (rc == 0)
-			rc = keys_load(&root, keypath, pass);
-		OPENSSL_cleanse(pass, sizeof(pass));
-	}
-	if (rc != 0) {
+	if ((rc = cli_key_load(&root, keypath, "root key")) != 0) {
 		ret = cli_fail(rc, "root key");
 		goto out;
 	}

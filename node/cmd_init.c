@@ -60,44 +60,6 @@ init_valid_id(const char *id)
 	return 1;
 }
 
-static int
-init_mkdir(const char *path)
-{
-	struct stat st;
-	char *parent, *slash;
-
-	if (mkdir(path, 0700) == 0)
-		return 0;
-	if (errno == ENOENT && (parent = strdup(path)) != NULL) {
-		/* create missing parents, like mkdir -p */
-		slash = strrchr(parent, '/');
-		if (slash != NULL && slash != parent) {
-			*slash = '\0';
-			if (init_mkdir(parent) == 0 && mkdir(path, 0700) == 0) {
-				free(parent);
-				return 0;
-			}
-		}
-		free(parent);
-	}
-	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	return cx_seterr(CX_EIO, "%s: %s", path, strerror(errno));
-}
-
-static int
-init_write_pub(const char *path, const char *verifier)
-{
-	FILE *f = fopen(path, "wx");
-
-	if (f == NULL)
-		return cx_seterr(errno == EEXIST ? CX_EEXIST : CX_EIO, "%s: %s", path, strerror(errno));
-	fprintf(f, "%s\n", verifier);
-	if (fclose(f) != 0)
-		return cx_seterr(CX_EIO, "%s: %s", path, strerror(errno));
-	return 0;
-}
-
 int
 cmd_init(int argc, char **argv)
 {
@@ -117,7 +79,7 @@ cmd_init(int argc, char **argv)
 	struct node n = { 0 };
 	keys_key *key = NULL;
 	char *verifier = NULL, *keydir = NULL, *keyfile = NULL, *pubfile = NULL;
-	char *origin = NULL, pass[256] = "";
+	char *origin = NULL;
 	const char *home = NULL, *id = NULL, *region = NULL, *name = NULL;
 	const char *fed = "g60", *alg = "ed25519", *orig = NULL;
 	int ch, want_pass = 0, rc, algid, ret = CLI_FATAL;
@@ -149,11 +111,7 @@ cmd_init(int argc, char **argv)
 		cli_err("--region \"%s\": not a GB/T 2260 division code", region);
 		return CLI_FATAL;
 	}
-	if (strcmp(alg, "ed25519") == 0)
-		algid = KEYS_ED25519;
-	else if (strcmp(alg, "sm2") == 0)
-		algid = KEYS_SM2;
-	else {
+	if ((algid = cli_algorithm(alg)) == 0) {
 		cli_err("--algorithm \"%s\": use ed25519 or sm2", alg);
 		return CLI_FATAL;
 	}
@@ -167,7 +125,7 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 
-	if ((rc = init_mkdir(home)) != 0) {
+	if ((rc = cli_mkdir(home)) != 0) {
 		ret = cli_fail(rc, "init");
 		goto out;
 	}
@@ -191,19 +149,12 @@ cmd_init(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = init_mkdir(keydir)) != 0) {
+	if ((rc = cli_mkdir(keydir)) != 0) {
 		ret = cli_fail(rc, "init");
 		goto out;
 	}
-	if (want_pass && (rc = cli_passphrase("passphrase for the new node key: ", pass,
-	    sizeof(pass), 1)) != 0) {
-		ret = cli_fail(rc, "passphrase");
-		goto out;
-	}
-	if ((rc = keys_generate(&key, algid, id)) != 0 ||
-	    (rc = keys_save(key, keyfile, want_pass ? pass : NULL)) != 0 ||
-	    (rc = keys_verifier(&verifier, key)) != 0 ||
-	    (rc = init_write_pub(pubfile, verifier)) != 0) {
+	if ((rc = cli_key_create(&key, &verifier, algid, id, keyfile, pubfile, want_pass,
+	    "node key")) != 0) {
 		ret = cli_fail(rc, "key");
 		goto out;
 	}
@@ -227,7 +178,7 @@ cmd_init(int argc, char **argv)
 			ret = cli_fail(CX_ENOMEM, "init");
 			goto out;
 		}
-		rc = init_mkdir(storedir);
+		rc = cli_mkdir(storedir);
 		if (rc == 0)
 			rc = store_open(&n.st, storedir, &so);
 		free(storedir);
@@ -250,7 +201,6 @@ cmd_init(int argc, char **argv)
 	printf("public key: %s\n", verifier);
 	ret = CLI_OK;
 out:
-	OPENSSL_cleanse(pass, sizeof(pass));
 	keys_free(key);
 	free(verifier);
 	free(keydir);

@@ -43,22 +43,6 @@ key_usage(FILE *f)
 }
 
 static int
-key_load_secret(keys_key **out, const char *path)
-{
-	char pass[256];
-	int rc;
-
-	rc = keys_load(out, path, NULL);
-	if (rc == CX_EPASS) {
-		rc = cli_passphrase("passphrase for the key: ", pass, sizeof(pass), 0);
-		if (rc == 0)
-			rc = keys_load(out, path, pass);
-		OPENSSL_cleanse(pass, sizeof(pass));
-	}
-	return rc;
-}
-
-static int
 key_generate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -70,9 +54,9 @@ key_generate(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *name = NULL, *alg = "ed25519";
-	char pass[256] = "", *pubpath = NULL, *verifier = NULL;
+	char *pubpath = NULL, *verifier = NULL;
 	keys_key *k = NULL;
-	int ch, want_pass = 0, algid, rc, fd = -1, ret = CLI_FATAL;
+	int ch, want_pass = 0, algid, rc, ret = CLI_FATAL;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -89,11 +73,7 @@ key_generate(int argc, char **argv)
 		key_usage(stderr);
 		return CLI_FATAL;
 	}
-	if (strcmp(alg, "ed25519") == 0)
-		algid = KEYS_ED25519;
-	else if (strcmp(alg, "sm2") == 0)
-		algid = KEYS_SM2;
-	else {
+	if ((algid = cli_algorithm(alg)) == 0) {
 		cli_err("--algorithm \"%s\": use ed25519 or sm2", alg);
 		return CLI_FATAL;
 	}
@@ -107,30 +87,13 @@ key_generate(int argc, char **argv)
 		cli_err("%s or %s already exists; not overwriting", out, pubpath);
 		goto out;
 	}
-	if (want_pass && (rc = cli_passphrase("passphrase for the new key: ", pass,
-	    sizeof(pass), 1)) != 0) {
-		ret = cli_fail(rc, "passphrase");
-		goto out;
-	}
-	if ((rc = keys_generate(&k, algid, name)) != 0 ||
-	    (rc = keys_save(k, out, want_pass ? pass : NULL)) != 0 ||
-	    (rc = keys_verifier(&verifier, k)) != 0) {
-		ret = cli_fail(rc, "key generate");
-		goto out;
-	}
-	fd = open(pubpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || dprintf(fd, "%s\n", verifier) < 0 || close(fd) != 0) {
-		rc = cx_seterr(CX_EIO, "%s: %s", pubpath, strerror(errno));
-		if (fd >= 0)
-			unlink(pubpath);
-		unlink(out);
+	if ((rc = cli_key_create(&k, &verifier, algid, name, out, pubpath, want_pass, "key")) != 0) {
 		ret = cli_fail(rc, "key generate");
 		goto out;
 	}
 	printf("%s\n", verifier);
 	ret = CLI_OK;
 out:
-	OPENSSL_cleanse(pass, sizeof(pass));
 	keys_free(k);
 	free(verifier);
 	free(pubpath);
@@ -178,7 +141,7 @@ key_show(int argc, char **argv)
 		goto out;
 	}
 	if (strncmp(line, "cxnode secret key", 17) == 0 || strncmp(line, "-----BEGIN", 10) == 0)
-		rc = key_load_secret(&k, path);
+		rc = cli_key_load(&k, path, "key");
 	else
 		rc = keys_from_verifier(&k, line);
 	if (rc != 0 || (rc = keys_verifier(&verifier, k)) != 0) {

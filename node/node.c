@@ -18,7 +18,6 @@ int
 node_open(struct node *n, const char *home, int flags)
 {
 	struct store_opts so = { 0 };
-	char pass[256];
 	int rc;
 
 	memset(n, 0, sizeof(*n));
@@ -27,14 +26,7 @@ node_open(struct node *n, const char *home, int flags)
 	if ((rc = cli_public_key(&n->pub, n->cfg.pub_path)) != 0)
 		goto fail;
 	if (flags & NODE_SIGN) {
-		rc = keys_load(&n->key, n->cfg.key_path, NULL);
-		if (rc == CX_EPASS) {
-			rc = cli_passphrase("passphrase for the node key: ", pass, sizeof(pass), 0);
-			if (rc == 0)
-				rc = keys_load(&n->key, n->cfg.key_path, pass);
-			OPENSSL_cleanse(pass, sizeof(pass));
-		}
-		if (rc != 0)
+		if ((rc = cli_key_load(&n->key, n->cfg.key_path, "node key")) != 0)
 			goto fail;
 	}
 	so.readonly = !(flags & NODE_WRITE);
