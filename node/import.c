@@ -42,13 +42,19 @@
 
 #define IMPORT_MAX_FILE ((size_t)2 << 30)   /* 2 GiB per input file */
 
-/* A record pending in the current batch, by record_id. */
-struct import_pend {
-	char *id;
+/* What a status change or outcome needs to know of the record it names. */
+struct import_target {
 	uint64_t index;
 	tlog_hash hash;
 	int kind;
 	uint32_t decision;
+	char authority[32];    /* credit code of the deciding authority */
+};
+
+/* A record pending in the current batch, by record_id. */
+struct import_pend {
+	char *id;
+	struct import_target t;
 };
 
 struct import {
@@ -146,8 +152,7 @@ import_pend_find(struct import *im, const char *id)
 }
 
 static int
-import_pend_add(struct import *im, const char *id, uint64_t index, const tlog_hash h, int kind,
-    uint32_t decision)
+import_pend_add(struct import *im, const char *id, const struct import_target *t)
 {
 	struct import_pend *p;
 	size_t i;
@@ -174,10 +179,7 @@ import_pend_add(struct import *im, const char *id, uint64_t index, const tlog_ha
 	p = &im->tab[i];
 	if ((p->id = strdup(id)) == NULL)
 		return CX_ENOMEM;
-	p->index = index;
-	memcpy(p->hash, h, sizeof(tlog_hash));
-	p->kind = kind;
-	p->decision = decision;
+	p->t = *t;
 	im->npend++;
 	return 0;
 }
@@ -277,26 +279,35 @@ import_push(struct import *im, const Cx__Record *r, uint64_t *index, tlog_hash h
 
 /* ---- one row ------------------------------------------------------------ */
 
-/* Look a record id up among pending rows, then in the store. */
+static void
+import_target_of(struct import_target *t, const Cx__Record *r)
+{
+	t->kind = r->kind;
+	t->decision = r->decision_date;
+	snprintf(t->authority, sizeof(t->authority), "%s",
+	    r->authority && r->authority->credit_code ? r->authority->credit_code : "");
+}
+
+/*
+ * Look a record id up among pending rows, then in the store. With t NULL
+ * only whether it exists; else the target's index, leaf hash, kind,
+ * decision date and authority.
+ */
 static int
-import_lookup(struct import *im, const char *id, uint64_t *index, tlog_hash h, int *kind,
-    uint32_t *decision)
+import_lookup(struct import *im, const char *id, struct import_target *t)
 {
 	struct import_pend *p = import_pend_find(im, id);
 	uint8_t key[512];
 	const void *val;
 	const uint8_t *leaf;
 	size_t klen, vlen, llen;
-	Cx__Record *t;
+	Cx__Record *r;
+	uint64_t index;
 	int rc;
 
 	if (p != NULL) {
-		*index = p->index;
-		memcpy(h, p->hash, sizeof(tlog_hash));
-		if (kind != NULL) {
-			*kind = p->kind;
-			*decision = p->decision;
-		}
+		if (t != NULL)
+			*t = p->t;
 		return 0;
 	}
 	if ((klen = idx_record_key(key, sizeof(key), im->n->log, id)) == 0)
@@ -307,18 +318,18 @@ import_lookup(struct import *im, const char *id, uint64_t *index, tlog_hash h, i
 		return rc;
 	if (vlen != 8)
 		return cx_seterr(CX_ECORRUPT, "record index entry for %s", id);
-	*index = idx_get64(val);
-	if (kind == NULL)
+	index = idx_get64(val);
+	if (t == NULL)
 		return 0;
-	if ((rc = store_leaf_hash(im->rd, im->n->log, *index, h)) != 0)
+	t->index = index;
+	if ((rc = store_leaf_hash(im->rd, im->n->log, index, t->hash)) != 0)
 		return rc;
-	if ((rc = store_leaf(im->rd, im->n->log, *index, &leaf, &llen)) != 0)
+	if ((rc = store_leaf(im->rd, im->n->log, index, &leaf, &llen)) != 0)
 		return rc;
-	if ((t = cx__record__unpack(NULL, llen, leaf)) == NULL)
-		return cx_seterr(CX_ECORRUPT, "leaf %llu does not decode", (unsigned long long)*index);
-	*kind = t->kind;
-	*decision = t->decision_date;
-	cx__record__free_unpacked(t, NULL);
+	if ((r = cx__record__unpack(NULL, llen, leaf)) == NULL)
+		return cx_seterr(CX_ECORRUPT, "leaf %llu does not decode", (unsigned long long)index);
+	import_target_of(t, r);
+	cx__record__free_unpacked(r, NULL);
 	return 0;
 }
 
@@ -341,59 +352,76 @@ import_change_applies(int change, int kind)
 	return 0;
 }
 
-/* Resolve ref (by its record_id) in place; checks what it may point at. */
+/*
+ * Resolve the ref of `by` (a status change, or an outcome when change < 0)
+ * in place, and check what it may point at: an earlier record of this log,
+ * of a kind the change applies to, decided by the same authority (DOMAIN:
+ * a status change is issued by the authority that issued the record), not
+ * effective before the target's decision.
+ */
 static int
-import_resolve(struct import *im, Cx__Ref *ref, int change, uint32_t effective, char *err,
-    size_t cap)
+import_resolve(struct import *im, const Cx__Record *by, Cx__Ref *ref, int change,
+    uint32_t effective, char *err, size_t cap)
 {
-	uint64_t index;
-	uint32_t decision;
-	tlog_hash h;
-	int kind, rc;
+	struct import_target t;
+	const char *auth;
+	int rc;
 
 	if (ref == NULL || ref->record_id == NULL || ref->record_id[0] == '\0') {
 		snprintf(err, cap, "target record_id is required");
 		return CX_EINVAL;
 	}
-	rc = import_lookup(im, ref->record_id, &index, h, &kind, &decision);
+	rc = import_lookup(im, ref->record_id, &t);
 	if (rc == CX_ENOTFOUND) {
 		snprintf(err, cap, "target %s is not in this node's log", ref->record_id);
 		return CX_EINVAL;
 	}
 	if (rc != 0)
 		return rc;
-	if (change < 0 ? kind != CX__RECORD_KIND__COMMITMENT : !import_change_applies(change, kind)) {
+	if (change < 0 ? t.kind != CX__RECORD_KIND__COMMITMENT : !import_change_applies(change, t.kind)) {
 		const ProtobufCEnumValue *kv = protobuf_c_enum_descriptor_get_value(
-		    &cx__record_kind__descriptor, kind);
+		    &cx__record_kind__descriptor, t.kind);
 
 		snprintf(err, cap, "target %s is a %s record, which this %s cannot change",
 		    ref->record_id, kv ? kv->name : "?", change < 0 ? "outcome" : "status change");
 		return CX_EINVAL;
 	}
-	if (effective && decision && effective < decision) {
+	auth = by->authority && by->authority->credit_code ? by->authority->credit_code : "";
+	if (change >= 0 && strcmp(auth, t.authority) != 0) {
+		snprintf(err, cap, "CF_CFJGDM: %s was decided by authority %s; only that authority "
+		    "changes it (this change names %s)", ref->record_id, t.authority, auth);
+		return CX_EINVAL;
+	}
+	if (effective && t.decision && effective < t.decision) {
 		snprintf(err, cap, "effective date is before the target's decision date");
 		return CX_EINVAL;
 	}
-	if (ref->index != 0 && ref->index != index) {
+	if (ref->index != 0 && ref->index != t.index) {
 		snprintf(err, cap, "target index %llu does not match %s (leaf %llu)",
-		    (unsigned long long)ref->index, ref->record_id, (unsigned long long)index);
+		    (unsigned long long)ref->index, ref->record_id, (unsigned long long)t.index);
 		return CX_EINVAL;
 	}
-	ref->index = index;
-	if (ref->leaf_hash.len == TLOG_HASH_LEN && memcmp(ref->leaf_hash.data, h, TLOG_HASH_LEN) != 0) {
+	ref->index = t.index;
+	if (ref->leaf_hash.len != 0 && (ref->leaf_hash.len != TLOG_HASH_LEN ||
+	    memcmp(ref->leaf_hash.data, t.hash, TLOG_HASH_LEN) != 0)) {
 		snprintf(err, cap, "target leaf hash does not match %s", ref->record_id);
 		return CX_EINVAL;
 	}
-	if (ref->leaf_hash.len != TLOG_HASH_LEN) {
+	if (ref->leaf_hash.len == 0) {
 		/* the record owns its fields (json_record_free frees with free()) */
 		uint8_t *copy = malloc(TLOG_HASH_LEN);
 
 		if (copy == NULL)
 			return CX_ENOMEM;
-		memcpy(copy, h, TLOG_HASH_LEN);
+		memcpy(copy, t.hash, TLOG_HASH_LEN);
 		free(ref->leaf_hash.data);
 		ref->leaf_hash.data = copy;
 		ref->leaf_hash.len = TLOG_HASH_LEN;
+	}
+	if (change == CX__CHANGE_TYPE__CORRECTION && by->change->replacement != NULL &&
+	    (int)by->change->replacement->kind != t.kind) {
+		snprintf(err, cap, "a correction's replacement is of the target's kind");
+		return CX_EINVAL;
 	}
 	return 0;
 }
@@ -507,17 +535,17 @@ import_prepare(const struct import *im, Cx__Record *r, uint64_t now, char *err, 
 static int
 import_commit(struct import *im, Cx__Record *r, const char *where)
 {
-	uint64_t index, dummy;
-	tlog_hash h, th;
+	struct import_target t;
+	uint64_t index;
 	char *err = im->err;
 	size_t cap = sizeof(im->err);
 	int rc;
 
 	err[0] = '\0';
-	rc = import_lookup(im, r->record_id, &dummy, th, NULL, NULL);
+	rc = import_lookup(im, r->record_id, &t);
 	if (rc == 0) {
 		snprintf(err, cap, "record_id %s is already published (leaf %llu)", r->record_id,
-		    (unsigned long long)dummy);
+		    (unsigned long long)t.index);
 		rc = CX_EINVAL;
 		goto reject;
 	}
@@ -525,7 +553,7 @@ import_commit(struct import *im, Cx__Record *r, const char *where)
 		goto fatal;
 	rc = 0;
 	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change) {
-		rc = import_resolve(im, r->change->target, r->change->type,
+		rc = import_resolve(im, r, r->change->target, r->change->type,
 		    r->change->effective_date, err, cap);
 		if (rc == 0 && r->change->type == CX__CHANGE_TYPE__CORRECTION &&
 		    r->change->replacement && strcmp(r->change->replacement->record_id,
@@ -534,15 +562,17 @@ import_commit(struct import *im, Cx__Record *r, const char *where)
 			rc = CX_EINVAL;
 		}
 	} else if (r->body_case == CX__RECORD__BODY_OUTCOME && r->outcome) {
-		rc = import_resolve(im, r->outcome->commitment, -1, r->decision_date, err, cap);
+		rc = import_resolve(im, r, r->outcome->commitment, -1, r->decision_date, err, cap);
 	}
 	if (rc == CX_EINVAL)
 		goto reject;
 	if (rc != 0)
 		goto fatal;
-	if ((rc = import_push(im, r, &index, h)) != 0)
+	if ((rc = import_push(im, r, &index, t.hash)) != 0)
 		goto fatal;
-	if ((rc = import_pend_add(im, r->record_id, index, h, r->kind, r->decision_date)) != 0)
+	t.index = index;
+	import_target_of(&t, r);
+	if ((rc = import_pend_add(im, r->record_id, &t)) != 0)
 		goto fatal;
 	im->st.accepted++;
 	json_record_free(r);

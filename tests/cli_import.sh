@@ -31,14 +31,16 @@ has 11 'publicity|max'
 has 13 'cannot change|removal'
 has 14 'publicity|minimum|min'
 has 16 'JSON|json|parse|object|syntax|invalid'
+has 17 'only that authority'
+has 18 "target's kind"
 check "good lines are not reported" "$(! grep -E 'mixed\.jsonl:(1|12|15): ' "$T/mixed.err" >/dev/null; echo $?)"
-grep -q '16 rows: 3 accepted, 13 rejected' "$T/mixed.err"; check "the summary counts 3 accepted, 13 rejected" $?
+grep -q '18 rows: 3 accepted, 15 rejected' "$T/mixed.err"; check "the summary counts 3 accepted, 15 rejected" $?
 size=$(cx checkpoint --home "$H" | sed -n 2p)
 check "exactly the 3 good rows are in the log" "$([[ $size == 3 ]]; echo $?)"
 ok "the store verifies" cx verify --home "$H" --quiet
 cx import --home "$H" --no-progress --json "$D/mixed.jsonl" > "$T/sum.json" 2>/dev/null
 check "--json summary counts the re-import (all duplicates or bad)" \
-	"$(jq -e '.accepted == 0 and .rejected == 16 and (.rejects | length) == 16' "$T/sum.json" >/dev/null; echo $?)"
+	"$(jq -e '.accepted == 0 and .rejected == 18 and (.rejects | length) == 18' "$T/sum.json" >/dev/null; echo $?)"
 
 # a repair made the penalty inactive from its effective date
 n=$(cx query --home "$H" --code 91330100MA2H5678XG --as-of 2025-05-31 --json | jq .active)
