@@ -583,44 +583,6 @@ static const struct shgs_word shgs_idtypes[] = {
 	{ NULL, 0 }
 };
 
-static const struct shgs_word shgs_ptypes[] = {
-	{ "警告", CX__PENALTY_TYPE__WARNING },
-	{ "通报批评", CX__PENALTY_TYPE__CIRCULATED_CRITICISM },
-	{ "罚款", CX__PENALTY_TYPE__FINE },
-	{ "没收违法所得", CX__PENALTY_TYPE__CONFISCATE_GAINS },
-	{ "没收非法财物", CX__PENALTY_TYPE__CONFISCATE_PROPERTY },
-	{ "暂扣许可证件", CX__PENALTY_TYPE__SUSPEND_LICENCE },
-	{ "暂扣许可证", CX__PENALTY_TYPE__SUSPEND_LICENCE },
-	{ "暂扣执照", CX__PENALTY_TYPE__SUSPEND_LICENCE },
-	{ "降低资质等级", CX__PENALTY_TYPE__LOWER_QUALIFICATION },
-	{ "吊销许可证件", CX__PENALTY_TYPE__REVOKE_LICENCE },
-	{ "吊销许可证", CX__PENALTY_TYPE__REVOKE_LICENCE },
-	{ "吊销执照", CX__PENALTY_TYPE__REVOKE_LICENCE },
-	{ "吊销营业执照", CX__PENALTY_TYPE__REVOKE_LICENCE },
-	{ "限制开展生产经营活动", CX__PENALTY_TYPE__RESTRICT_OPERATIONS },
-	{ "责令停产停业", CX__PENALTY_TYPE__ORDER_SUSPENSION },
-	{ "责令关闭", CX__PENALTY_TYPE__ORDER_CLOSURE },
-	{ "限制从业", CX__PENALTY_TYPE__RESTRICT_PRACTICE },
-	{ "行政拘留", CX__PENALTY_TYPE__DETENTION },
-	{ "其他", CX__PENALTY_TYPE__OTHER_PENALTY },
-	{ "其它", CX__PENALTY_TYPE__OTHER_PENALTY },
-	{ "WARNING", CX__PENALTY_TYPE__WARNING },
-	{ "CIRCULATED_CRITICISM", CX__PENALTY_TYPE__CIRCULATED_CRITICISM },
-	{ "FINE", CX__PENALTY_TYPE__FINE },
-	{ "CONFISCATE_GAINS", CX__PENALTY_TYPE__CONFISCATE_GAINS },
-	{ "CONFISCATE_PROPERTY", CX__PENALTY_TYPE__CONFISCATE_PROPERTY },
-	{ "SUSPEND_LICENCE", CX__PENALTY_TYPE__SUSPEND_LICENCE },
-	{ "LOWER_QUALIFICATION", CX__PENALTY_TYPE__LOWER_QUALIFICATION },
-	{ "REVOKE_LICENCE", CX__PENALTY_TYPE__REVOKE_LICENCE },
-	{ "RESTRICT_OPERATIONS", CX__PENALTY_TYPE__RESTRICT_OPERATIONS },
-	{ "ORDER_SUSPENSION", CX__PENALTY_TYPE__ORDER_SUSPENSION },
-	{ "ORDER_CLOSURE", CX__PENALTY_TYPE__ORDER_CLOSURE },
-	{ "RESTRICT_PRACTICE", CX__PENALTY_TYPE__RESTRICT_PRACTICE },
-	{ "DETENTION", CX__PENALTY_TYPE__DETENTION },
-	{ "OTHER_PENALTY", CX__PENALTY_TYPE__OTHER_PENALTY },
-	{ NULL, 0 }
-};
-
 static const struct shgs_word shgs_ltypes[] = {
 	{ "普通", CX__LICENCE_TYPE__ORDINARY }, { "特许", CX__LICENCE_TYPE__FRANCHISE },
 	{ "认可", CX__LICENCE_TYPE__RECOGNITION }, { "核准", CX__LICENCE_TYPE__APPROVAL },
@@ -807,7 +769,15 @@ shgs_ptypes_parse(const struct shgs_row_ctx *x, Cx__Penalty *p)
 	}
 	shgs_squeeze(v, " ");
 	for (tok = strtok_r(v, ";,", &save); tok != NULL; tok = strtok_r(NULL, ";,", &save)) {
-		if ((t = shgs_word_value(shgs_ptypes, tok)) == 0) {
+		/* the Chinese titles and their aliases are credit/rules.c's; the
+		 * enum names (FINE, WARNING, ...) are the schema's */
+		if ((t = rules_penalty_type_parse(tok)) == 0) {
+			const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value_by_name(
+			    &cx__penalty_type__descriptor, tok);
+
+			t = ev != NULL ? ev->value : 0;
+		}
+		if (t <= 0) {
 			rc = shgs_fail(x->err, x->errcap, "%s: unknown penalty type: %.60s",
 			    x->m->title[SF_CF_CFLB], tok);
 			goto out;
