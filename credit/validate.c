@@ -16,6 +16,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "credit/codes.h"
@@ -558,8 +559,21 @@ validate_one(struct validate_ctx *c, Cx__Record *r)
 		    validate_body_name(r->body_case));
 	validate_subject(c);
 	validate_authority(c);
-	if (!validate_empty(r->sector) && rules_sector_name(r->sector) == NULL)
-		VWARN(c, VF_SECTOR, "sector \"%.40s\" is not in the vocabulary", r->sector);
+	if (!validate_empty(r->sector) && rules_sector_name(r->sector) == NULL) {
+		/* a Chinese sector name becomes its code, so the sector minimums
+		 * apply; an unknown sector is refused, since a misspelt 食品 would
+		 * otherwise silently lose its one-year minimum */
+		const char *code = rules_sector_code(r->sector);
+		char *dup;
+
+		if (code == NULL)
+			VERR(c, VF_SECTOR, "sector \"%.40s\" is not in the vocabulary (docs/schema.md)",
+			    r->sector);
+		else if ((dup = strdup(code)) != NULL) {
+			free(r->sector);
+			r->sector = dup;
+		}
+	}
 	if (r->severity < 0 || r->severity > CX__SEVERITY__SERIOUS)
 		VERR(c, VF_SEVERITY, "severity %d is not known", (int)r->severity);
 	if (r->decision_date == 0)

@@ -43,6 +43,9 @@ struct validate_result {
  *     before the rule's minimum and not after max_end.
  * A correction's replacement is validated too (messages prefixed
  * "replacement: "), and gets its defaults filled in.
+ * A sector given by its Chinese name (食品) is replaced by its code (food);
+ * an unknown sector is an error. r's strings must then be malloc'd, as
+ * json_to_record and shgs_row make them.
  * *res is reset first and owned by the caller; r stays owned by the caller
  * and is only modified in the fields above. Errors beyond VALIDATE_MAX are
  * counted but their text is dropped (warnings are dropped first).

@@ -1000,8 +1000,15 @@ test_validate_authority_dates(void **state)
 	expect_error(&x.r, "severity", NULL);
 	rec_init(&x, CX__RECORD_KIND__PENALTY, 20230601);
 	x.r.sector = S("food safety");
+	expect_error(&x.r, "sector", "vocabulary");
+	/* a Chinese sector name becomes its code, and its minimum applies */
+	rec_init(&x, CX__RECORD_KIND__PENALTY, 20230601);
+	x.r.sector = strdup("食品");
 	assert_int_equal(validate_record(&res, &x.r, TODAY), 0);
-	assert_true(has_msg(&res, "sector", 1, "vocabulary"));
+	assert_string_equal(x.r.sector, "food");
+	assert_int_equal(x.r.publicity_min_end, 20240601);
+	free(x.r.sector);
+	x.r.sector = NULL;
 	/* envelope */
 	rec_init(&x, CX__RECORD_KIND__PENALTY, 20230601);
 	x.r.record_id = S("");
