@@ -13,7 +13,9 @@ B=2000
 size() { cx status --home "$H" --json | jq '.logs[] | select(.own) | .size'; }
 prev=0
 for round in 1 2 3 4 5 6; do
-	cx import --home "$H" --no-progress --batch $B "$T/r.jsonl" >/dev/null 2>&1 &
+	# the binary itself, not the cx wrapper: under valgrind the wrapper's
+	# shell would die and leave the importer running
+	"$CXNODE" import --home "$H" --no-progress --batch $B "$T/r.jsonl" >/dev/null 2>&1 &
 	pid=$!
 	bg_pid $pid
 	sleep "0.$(( (RANDOM % 9) + 1 ))"
