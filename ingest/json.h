@@ -64,7 +64,8 @@ int json_to_record(Cx__Record **out, const char *line, size_t len, char *err, si
 /*
  * Build the JSON object of record r. If mask_ids is non-zero, identity
  * numbers (subject.id_number and subject.legal_rep_id_number, also inside a
- * replacement) are written masked by text_mask_id ("110105********002X").
+ * replacement) are written masked by codes_mask_id (credit/codes.h,
+ * "110105********002X").
  * On success *out is a new reference the caller releases with json_decref().
  * Keys appear in .proto field order. Returns 0, CX_EINVAL (r NULL, a string
  * that is not UTF-8, a value out of range) or CX_ENOMEM; *out NULL then.
