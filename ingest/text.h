@@ -72,15 +72,4 @@ int text_utf8_valid(const uint8_t *s, size_t len);
  */
 int text_normalize(char **out, const char *s, size_t len);
 
-/*
- * Write a masked copy of an identity number into out[cap] (always
- * NUL-terminated when cap > 0), counting characters, not bytes:
- * 18 characters keep the first 6 and the last 4 with eight '*' between
- * ("11010519491231002X" -> "110105********002X"); other lengths keep the
- * first 2 and the last 2 with one '*' per hidden character; 4 characters or
- * fewer are all '*'. NULL id gives "". If out is short the result is cut at
- * a character boundary.
- */
-void text_mask_id(char *out, size_t cap, const char *id);
-
 #endif
