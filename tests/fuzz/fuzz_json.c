@@ -3,6 +3,7 @@
  *
  * Whatever parses must serialise (json_record_line), parse again and pack
  * to exactly the same bytes: the JSON form is exact for every field.
+ * Whatever does not parse must leave no record and say why.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *b1, *b2;
 
 	if (json_to_record(&r, (const char *)data, size, err, sizeof(err)) != 0) {
-		if (r != NULL)
+		if (r != NULL || err[0] == '\0')
 			abort();
 		return 0;
 	}
