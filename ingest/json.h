@@ -56,8 +56,12 @@
  * (may be NULL) gets a message naming the key path, e.g.
  * "penalty.fine_fen: expected integer",
  * "change.replacement.subject.nmae: unknown key",
- * "decision_date: not a date (2023-02-30)"; the thread's error detail is
- * set to the same text.
+ * "decision_date: not a date (2023-02-30)"; text that is not JSON (RFC
+ * 8259: bad syntax, invalid UTF-8, control characters, \u0000, unpaired
+ * surrogates, a key given twice) gives "not JSON: <what> (column N)", N
+ * counting characters from 1. The message is about the first fault in the
+ * line, reading left to right. The thread's error detail is set to the same
+ * text. Thread-safe; one pass over the line, no tree.
  */
 int json_to_record(Cx__Record **out, const char *line, size_t len, char *err, size_t errcap);
 
