@@ -227,7 +227,7 @@ codes_resident_id_valid(const char *s)
 void
 codes_mask_id(char *out, size_t cap, const char *id)
 {
-	size_t n, i, keep_head, keep_tail, o = 0;
+	size_t n = 0, i, c = 0, keep_head, keep_tail, o = 0;
 
 	if (cap == 0)
 		return;
@@ -235,7 +235,10 @@ codes_mask_id(char *out, size_t cap, const char *id)
 		out[0] = '\0';
 		return;
 	}
-	n = strlen(id);
+	/* count characters, not bytes: passport and permit numbers may hold
+	 * non-ASCII, and a mask must never cut a UTF-8 sequence */
+	for (i = 0; id[i]; i++)
+		n += ((unsigned char)id[i] & 0xC0) != 0x80;
 	if (n == 18) {
 		keep_head = 6;
 		keep_tail = 4;
@@ -245,8 +248,23 @@ codes_mask_id(char *out, size_t cap, const char *id)
 	} else {
 		keep_head = keep_tail = 0;
 	}
-	for (i = 0; i < n && o + 1 < cap; i++)
-		out[o++] = (i < keep_head || i >= n - keep_tail) ? id[i] : '*';
+	for (i = 0; id[i]; c++) {
+		size_t len = 1;
+
+		while (id[i + len] && ((unsigned char)id[i + len] & 0xC0) == 0x80)
+			len++;
+		if (c < keep_head || c >= n - keep_tail) {
+			if (o + len >= cap)
+				break;
+			memcpy(out + o, id + i, len);
+			o += len;
+		} else {
+			if (o + 1 >= cap)
+				break;
+			out[o++] = '*';
+		}
+		i += len;
+	}
 	out[o] = '\0';
 }
 

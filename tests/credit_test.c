@@ -244,6 +244,11 @@ test_mask(void **state)
 	assert_string_equal(out, "");
 	codes_mask_id(out, 5, "11010519491231002X");
 	assert_string_equal(out, "1101");
+	/* characters, not bytes: a non-ASCII number is never cut mid-character */
+	codes_mask_id(out, sizeof(out), "张三丰先生");
+	assert_string_equal(out, "张三*先生");
+	codes_mask_id(out, 7, "张三丰先生");
+	assert_string_equal(out, "张三");
 	out[0] = 'z';
 	codes_mask_id(out, 0, "11010519491231002X");
 	assert_int_equal(out[0], 'z');
