@@ -67,6 +67,9 @@ struct import {
 	uint8_t *arena;
 	size_t alen, acap;
 	size_t *offs;              /* leaf i is arena[offs[i] .. offs[i+1]) */
+	uint8_t *keys;             /* index keys of the batch, as written by */
+	size_t klen, kcap;         /* import_key_add: [klen u16][vlen u16][key][val] */
+	size_t *koffs;             /* leaf i's keys: keys[koffs[i] .. koffs[i+1]) */
 	size_t nleaf, capleaf;
 	struct import_pend *tab;   /* open addressing, capacity ntab (power of 2) */
 	size_t ntab, npend;
@@ -213,6 +216,67 @@ import_view_end(struct import *im)
 	im->rd = NULL;
 }
 
+/* Keep one index entry of the leaf being added (an idx_out). */
+static int
+import_key_add(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct import *im = ctx;
+	size_t need = 4 + klen + vlen;
+
+	if (klen > 0xffff || vlen > 0xffff)
+		return cx_seterr(CX_ETOOBIG, "index entry too long");
+	if (im->klen + need > im->kcap) {
+		size_t nc = im->kcap ? im->kcap * 2 : (size_t)4 << 20;
+		uint8_t *nk;
+
+		while (nc < im->klen + need)
+			nc *= 2;
+		if ((nk = realloc(im->keys, nc)) == NULL)
+			return CX_ENOMEM;
+		im->keys = nk;
+		im->kcap = nc;
+	}
+	im->keys[im->klen] = (uint8_t)(klen >> 8);
+	im->keys[im->klen + 1] = (uint8_t)klen;
+	im->keys[im->klen + 2] = (uint8_t)(vlen >> 8);
+	im->keys[im->klen + 3] = (uint8_t)vlen;
+	memcpy(im->keys + im->klen + 4, key, klen);
+	if (vlen)
+		memcpy(im->keys + im->klen + 4 + klen, val, vlen);
+	im->klen += need;
+	return 0;
+}
+
+/*
+ * The store_indexer during an import's append: the keys were computed from
+ * the records themselves (idx_record_keys) when they joined the batch, so
+ * the writer does not decode every leaf again.
+ */
+static int
+import_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t len,
+    struct store_keys *out)
+{
+	struct import *im = ctx;
+	size_t i = (size_t)(index - im->size), p, end;
+	int rc;
+
+	(void)log;
+	(void)leaf;
+	(void)len;
+	if (index < im->size || i >= im->nleaf)
+		return cx_seterr(CX_EINVAL, "leaf %llu is not in this batch", (unsigned long long)index);
+	for (p = im->koffs[i], end = im->koffs[i + 1]; p < end;) {
+		size_t kl = (size_t)im->keys[p] << 8 | im->keys[p + 1];
+		size_t vl = (size_t)im->keys[p + 2] << 8 | im->keys[p + 3];
+
+		if ((rc = store_keys_add(out, im->keys + p + 4, kl, vl ? im->keys + p + 4 + kl : NULL,
+		    vl)) != 0)
+			return rc;
+		p += 4 + kl + vl;
+	}
+	return 0;
+}
+
 static int
 import_flush(struct import *im)
 {
@@ -230,7 +294,9 @@ import_flush(struct import *im)
 		lv[i].len = im->offs[i + 1] - im->offs[i];
 	}
 	import_view_end(im);
+	store_set_indexer(im->n->st, import_indexer, im);
 	rc = store_append(im->n->st, im->n->log, im->size, lv, im->nleaf, node_sign_checkpoint, im->n);
+	store_set_indexer(im->n->st, idx_indexer, im->n);
 	free(lv);
 	if (rc != 0)
 		return rc;
@@ -238,6 +304,7 @@ import_flush(struct import *im)
 	im->st.batches++;
 	im->nleaf = 0;
 	im->alen = 0;
+	im->klen = 0;
 	import_pend_clear(im);
 	return 0;
 }
@@ -262,13 +329,18 @@ import_push(struct import *im, const Cx__Record *r, uint64_t *index, tlog_hash h
 	if (im->nleaf + 2 > im->capleaf) {
 		size_t nc = im->capleaf ? im->capleaf * 2 : 4096;
 		size_t *no = realloc(im->offs, nc * sizeof(*no));
+		size_t *nk;
 
 		if (no == NULL)
 			return CX_ENOMEM;
 		im->offs = no;
+		if ((nk = realloc(im->koffs, nc * sizeof(*nk))) == NULL)
+			return CX_ENOMEM;
+		im->koffs = nk;
 		im->capleaf = nc;
 	}
 	im->offs[im->nleaf] = im->alen;
+	im->koffs[im->nleaf] = im->klen;
 	cx__record__pack(r, im->arena + im->alen);
 	tlog_leaf_hash(h, im->arena + im->alen, need);
 	im->alen += need;
@@ -529,8 +601,9 @@ import_prepare(const struct import *im, Cx__Record *r, uint64_t now, char *err, 
 
 /*
  * Second phase, in input order on the writing thread: the record id is new,
- * references resolve, then the record joins the batch. Takes ownership of
- * r. Returns 0 (accepted or rejected) or a fatal code.
+ * references resolve, then the record joins the batch (as packed bytes; r
+ * stays the caller's to free). Returns 0 (accepted or rejected) or a fatal
+ * code.
  */
 static int
 import_commit(struct import *im, Cx__Record *r, const char *where)
@@ -570,29 +643,33 @@ import_commit(struct import *im, Cx__Record *r, const char *where)
 		goto fatal;
 	if ((rc = import_push(im, r, &index, t.hash)) != 0)
 		goto fatal;
+	{
+		struct idx_out ko = { import_key_add, im };
+
+		if ((rc = idx_record_keys(r, im->n->log, index, &ko)) != 0)
+			goto fatal;
+		im->koffs[im->nleaf] = im->klen;
+	}
 	t.index = index;
 	import_target_of(&t, r);
 	if ((rc = import_pend_add(im, r->record_id, &t)) != 0)
 		goto fatal;
 	im->st.accepted++;
-	json_record_free(r);
 	if (im->nleaf >= im->o.batch)
 		return import_flush(im);
 	return 0;
 reject:
 	import_reject(im, where, err[0] ? err : cx_strerror(rc));
-	json_record_free(r);
 	return 0;
 fatal:
-	json_record_free(r);
 	return rc;
 }
 
-/* Both phases on the calling thread (CSV rows). */
+/* Both phases on the calling thread (CSV rows); frees r. */
 static int
 import_record(struct import *im, Cx__Record *r, const char *where)
 {
-	int warn;
+	int warn, rc;
 
 	if (import_prepare(im, r, (uint64_t)time(NULL), im->err, sizeof(im->err), &warn) != 0) {
 		import_reject(im, where, im->err);
@@ -600,7 +677,9 @@ import_record(struct import *im, Cx__Record *r, const char *where)
 		return 0;
 	}
 	im->st.warnings += (uint64_t)warn;
-	return import_commit(im, r, where);
+	rc = import_commit(im, r, where);
+	json_record_free(r);
+	return rc;
 }
 
 /* ---- files -------------------------------------------------------------- */
@@ -697,6 +776,7 @@ struct import_par {
 	size_t nrows, nchunks;
 	size_t next;           /* next chunk a worker claims */
 	size_t consumed;       /* chunks the writer has finished */
+	size_t freed;          /* chunks whose records a worker has freed */
 	unsigned char *done;   /* per chunk */
 	int stop;
 	uint64_t now;
@@ -730,6 +810,24 @@ import_par_chunk(struct import_par *p, size_t c)
 	}
 }
 
+/* Free the records of chunk c (on a worker: see import_par_worker). */
+static void
+import_par_free(struct import_par *p, size_t c)
+{
+	size_t i, end = (c + 1) * IMPORT_CHUNK < p->nrows ? (c + 1) * IMPORT_CHUNK : p->nrows;
+
+	for (i = c * IMPORT_CHUNK; i < end; i++) {
+		json_record_free(p->rows[i].rec);
+		p->rows[i].rec = NULL;
+	}
+}
+
+/*
+ * A worker frees the records of chunks the writer has finished, then
+ * parses the next chunk. Records are freed on the threads that allocated
+ * them, not on the writer: glibc's per-thread arenas then never take a lock
+ * for a free from another thread, which otherwise cost more than parsing.
+ */
 static void *
 import_par_worker(void *arg)
 {
@@ -738,8 +836,15 @@ import_par_worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		while (!p->stop && p->next < p->nchunks && p->next >= p->consumed + IMPORT_WINDOW)
+		while (!p->stop && p->freed >= p->consumed && p->next < p->nchunks &&
+		    p->next >= p->consumed + IMPORT_WINDOW)
 			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->freed < p->consumed) {
+			c = p->freed++;
+			pthread_mutex_unlock(&p->mu);
+			import_par_free(p, c);
+			continue;
+		}
 		if (p->stop || p->next >= p->nchunks) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
@@ -821,6 +926,8 @@ import_jsonl(struct import *im, const char *path, const char *text, size_t len)
 		size_t end = (c + 1) * IMPORT_CHUNK < p.nrows ? (c + 1) * IMPORT_CHUNK : p.nrows;
 
 		if (nth == 0) {
+			if (c > 0)
+				import_par_free(&p, c - 1);
 			import_par_chunk(&p, c);
 		} else {
 			pthread_mutex_lock(&p.mu);
@@ -838,7 +945,6 @@ import_jsonl(struct import *im, const char *path, const char *text, size_t len)
 			} else if (rc == 0) {
 				im->st.warnings += (uint64_t)row->warn;
 				rc = import_commit(im, row->rec, where);
-				row->rec = NULL;
 			}
 			free(row->err);
 			row->err = NULL;
@@ -942,24 +1048,33 @@ import_file(struct import *im, const char *path)
 	im->st.files++;
 	im->file = path;
 	im->fdone = 0;
-	enc = text_detect(raw, len, &bom);
-	if (enc == TEXT_GB18030) {
-		if ((rc = text_to_utf8(&conv, &tlen, raw, len, enc)) != 0) {
-			rc = cx_seterr(rc, "%s: not UTF-8 and not GB18030: %s", path, cx_lasterr());
-			goto out;
-		}
-		free(raw);
-		raw = NULL;
-		text = conv;
+	/*
+	 * JSON Lines are UTF-8 by definition (RFC 8259 section 8.1), and the
+	 * JSON decoder checks every string, so only a BOM is skipped; a CSV
+	 * export may be GB18030, which is detected and converted.
+	 */
+	if (len >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF)
+		bom = 3;
+	if (import_is_jsonl(path, (const char *)raw + bom, len - bom)) {
+		im->fsize = len - bom;
+		rc = import_jsonl(im, path, (const char *)raw + bom, len - bom);
 	} else {
-		text = (const char *)raw + bom;
-		tlen = len - bom;
-	}
-	im->fsize = tlen;
-	if (import_is_jsonl(path, text, tlen))
-		rc = import_jsonl(im, path, text, tlen);
-	else
+		enc = text_detect(raw, len, &bom);
+		if (enc == TEXT_GB18030) {
+			if ((rc = text_to_utf8(&conv, &tlen, raw, len, enc)) != 0) {
+				rc = cx_seterr(rc, "%s: not UTF-8 and not GB18030: %s", path, cx_lasterr());
+				goto out;
+			}
+			free(raw);
+			raw = NULL;
+			text = conv;
+		} else {
+			text = (const char *)raw + bom;
+			tlen = len - bom;
+		}
+		im->fsize = tlen;
 		rc = import_csv(im, path, text, tlen);
+	}
 	import_progress(im, 1);
 out:
 	free(raw);
@@ -1006,6 +1121,8 @@ import_free(struct import *im)
 	free(im->tab);
 	free(im->arena);
 	free(im->offs);
+	free(im->keys);
+	free(im->koffs);
 	free(im);
 }
 

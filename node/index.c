@@ -118,7 +118,7 @@ idx_record_key(uint8_t *buf, size_t cap, uint32_t log, const char *record_id)
 }
 
 static int
-idx_subject(struct store_keys *out, char kind, const char *value, uint32_t log, uint64_t index)
+idx_subject(const struct idx_out *out, char kind, const char *value, uint32_t log, uint64_t index)
 {
 	uint8_t key[IDX_KEY_MAX + 1];
 	size_t n;
@@ -130,11 +130,11 @@ idx_subject(struct store_keys *out, char kind, const char *value, uint32_t log, 
 		return 0;
 	idx_put32(key + n, log);
 	idx_put64(key + n + 4, index);
-	return store_keys_add(out, key, n + 12, NULL, 0);
+	return out->add(out->ctx, key, n + 12, NULL, 0);
 }
 
 static int
-idx_subject_all(struct store_keys *out, const Cx__Subject *s, uint32_t log, uint64_t index)
+idx_subject_all(const struct idx_out *out, const Cx__Subject *s, uint32_t log, uint64_t index)
 {
 	char idkey[64];
 	int rc;
@@ -157,7 +157,7 @@ idx_subject_all(struct store_keys *out, const Cx__Subject *s, uint32_t log, uint
 }
 
 static int
-idx_target(struct store_keys *out, uint32_t log, const Cx__Ref *ref, uint64_t index)
+idx_target(const struct idx_out *out, uint32_t log, const Cx__Ref *ref, uint64_t index)
 {
 	uint8_t key[21];
 
@@ -167,39 +167,54 @@ idx_target(struct store_keys *out, uint32_t log, const Cx__Ref *ref, uint64_t in
 	idx_put32(key + 1, log);
 	idx_put64(key + 5, ref->index);
 	idx_put64(key + 13, index);
-	return store_keys_add(out, key, sizeof(key), NULL, 0);
+	return out->add(out->ctx, key, sizeof(key), NULL, 0);
+}
+
+int
+idx_record_keys(const Cx__Record *r, uint32_t log, uint64_t index, const struct idx_out *out)
+{
+	uint8_t key[IDX_KEY_MAX + 1], val[8];
+	size_t n;
+	int rc;
+
+	if ((rc = idx_subject_all(out, r->subject, log, index)) != 0)
+		return rc;
+	n = idx_record_key(key, sizeof(key), log, r->record_id);
+	if (n > 0) {
+		idx_put64(val, index);
+		if ((rc = out->add(out->ctx, key, n, val, sizeof(val))) != 0)
+			return rc;
+	}
+	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change != NULL) {
+		if ((rc = idx_target(out, log, r->change->target, index)) != 0)
+			return rc;
+		if (r->change->replacement != NULL)
+			rc = idx_subject_all(out, r->change->replacement->subject, log, index);
+	} else if (r->body_case == CX__RECORD__BODY_OUTCOME && r->outcome != NULL) {
+		rc = idx_target(out, log, r->outcome->commitment, index);
+	}
+	return rc;
+}
+
+static int
+idx_store_add(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	return store_keys_add(ctx, key, klen, val, vlen);
 }
 
 int
 idx_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t len,
     struct store_keys *out)
 {
+	struct idx_out o = { idx_store_add, out };
 	Cx__Record *r;
-	uint8_t key[IDX_KEY_MAX + 1], val[8];
-	size_t n;
-	int rc = 0;
+	int rc;
 
 	(void)ctx;
 	r = cx__record__unpack(NULL, len, leaf);
 	if (r == NULL)
 		return cx_seterr(CX_EFORMAT, "leaf %llu is not a record", (unsigned long long)index);
-	if ((rc = idx_subject_all(out, r->subject, log, index)) != 0)
-		goto out;
-	n = idx_record_key(key, sizeof(key), log, r->record_id);
-	if (n > 0) {
-		idx_put64(val, index);
-		if ((rc = store_keys_add(out, key, n, val, sizeof(val))) != 0)
-			goto out;
-	}
-	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change != NULL) {
-		if ((rc = idx_target(out, log, r->change->target, index)) != 0)
-			goto out;
-		if (r->change->replacement != NULL)
-			rc = idx_subject_all(out, r->change->replacement->subject, log, index);
-	} else if (r->body_case == CX__RECORD__BODY_OUTCOME && r->outcome != NULL) {
-		rc = idx_target(out, log, r->outcome->commitment, index);
-	}
-out:
+	rc = idx_record_keys(r, log, index, &o);
 	cx__record__free_unpacked(r, NULL);
 	return rc;
 }

@@ -68,6 +68,17 @@ int node_find_log(struct node *n, const char *name, uint32_t *log);
 #define IDX_RECORD  'R'
 #define IDX_TARGET  'T'
 
+/* Where idx_record_keys puts the keys: add(ctx, key, klen, val, vlen). */
+struct idx_out {
+	int (*add)(void *ctx, const void *key, size_t klen, const void *val, size_t vlen);
+	void *ctx;
+};
+
+/* The index keys of record r, leaf index of log, through out. This is the
+ * one definition of the derived indexes; idx_indexer applies it to leaf
+ * bytes, the importer to the records it has just packed. */
+int idx_record_keys(const Cx__Record *r, uint32_t log, uint64_t index, const struct idx_out *out);
+
 /* The store_indexer: decodes a leaf and emits the keys above. */
 int idx_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t len,
     struct store_keys *out);
