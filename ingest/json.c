@@ -55,6 +55,7 @@
 
 #include "credit/codes.h"
 #include "ingest/json.h"
+#include "ingest/jsonl.h"
 #include "ingest/text.h"
 #include "util/codec.h"
 #include "util/date.h"
@@ -435,22 +436,20 @@ json_from_record(json_t **out, const Cx__Record *r, int mask_ids)
 int
 json_record_line(char **out, size_t *len, const Cx__Record *r)
 {
-	json_t *j = NULL;
-	char *s;
+	struct json_buf b = { 0 };
 	int rc;
 
 	if (out == NULL)
 		return cx_seterr(CX_EINVAL, "json_record_line: out is NULL");
 	*out = NULL;
-	if ((rc = json_from_record(&j, r, 0)) != 0)
+	if ((rc = json_line_append(&b, r)) != 0) {
+		json_buf_free(&b);
 		return rc;
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (s == NULL)
-		return CX_ENOMEM;
-	*out = s;
+	}
+	b.p[--b.len] = '\0';   /* the newline becomes the terminator */
+	*out = b.p;
 	if (len != NULL)
-		*len = strlen(s);
+		*len = b.len;
 	return 0;
 }
 

@@ -3,7 +3,7 @@
  *
  * The generator (gen/gen.h) hands over one record at a time; each becomes
  * one line of compact JSON, the import format of ingest/json.h, written by
- * gen_jsonl() (gen/jsonl.h): the same bytes json_record_line() makes, about
+ * json_line_append() (gen/jsonl.h): the same bytes json_record_line() makes, about
  * ten times faster (tests/gen_test.c holds the two to each other). Output goes
  * to standard output, to one file, or with --split to one file per issuing
  * city, DIR/<region>.jsonl, so that each city's node can import its own.
@@ -26,7 +26,7 @@
 #include <time.h>
 
 #include "gen/gen.h"
-#include "gen/jsonl.h"
+#include "ingest/jsonl.h"
 #include "node/cli.h"
 #include "node/cmds.h"
 #include "util/date.h"
@@ -44,7 +44,7 @@ struct generate_out {
 	FILE *f;
 	char *path;          /* final name; NULL for stdout */
 	char *tmp;           /* name while writing */
-	struct gen_buf buf;  /* lines not yet written */
+	struct json_buf buf;  /* lines not yet written */
 };
 
 struct generate_ctx {
@@ -173,7 +173,7 @@ generate_close(struct generate_out *o, int ok)
 	}
 	free(o->path);
 	free(o->tmp);
-	gen_buf_free(&o->buf);
+	json_buf_free(&o->buf);
 	memset(o, 0, sizeof(*o));
 	return rc;
 }
@@ -205,7 +205,7 @@ generate_emit(void *ctx, const Cx__Record *r)
 				return rc;
 		}
 	}
-	if ((rc = gen_jsonl(&o->buf, r)) != 0)
+	if ((rc = json_line_append(&o->buf, r)) != 0)
 		return rc;
 	if (o->buf.len >= GENERATE_BUF && (rc = generate_flush(o)) != 0)
 		return rc;

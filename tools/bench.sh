@@ -37,7 +37,9 @@ imp=$(awk -v a="$t0" -v b="$t1" -v n="$N" 'BEGIN { printf "%.0f", n / (b - a) }'
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 
 mkdir -p "$D/raw"
-raw=$("$BUILD/bench_lmdb" "$D/node/store" "$D/raw" 50000 | tee /dev/stderr | awk '{ print $(NF-1) }')
+rawline=$("$BUILD/bench_lmdb" "$D/node/store" "$D/raw" 50000)
+echo "$rawline"
+raw=$(awk '{ print $(NF-1) }' <<<"$rawline")
 echo
 printf 'input:        %s records, %s bytes of JSON Lines\n' "$N" "$bytes"
 printf 'cxnode import: %s records/s (%s s: parse, validate, pack, hash, index, sign)\n' "$imp" "$secs"

@@ -24,13 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/jsonl.h"
+#include "ingest/jsonl.h"
 #include "ingest/json.h"
 #include "util/date.h"
 #include "util/err.h"
 
 static int
-gen_jsonl_reserve(struct gen_buf *b, size_t n)
+json_line_reserve(struct json_buf *b, size_t n)
 {
 	size_t cap;
 	char *p;
@@ -47,8 +47,8 @@ gen_jsonl_reserve(struct gen_buf *b, size_t n)
 	return 0;
 }
 
-#define GEN_JSONL_PUT(b, s, n) do {                                     \
-	if (gen_jsonl_reserve((b), (n)) != 0)                           \
+#define JSON_LINE_PUT(b, s, n) do {                                     \
+	if (json_line_reserve((b), (n)) != 0)                           \
 		return CX_ENOMEM;                                       \
 	memcpy((b)->p + (b)->len, (s), (n));                            \
 	(b)->len += (n);                                                \
@@ -57,7 +57,7 @@ gen_jsonl_reserve(struct gen_buf *b, size_t n)
 /* 1 if any byte of the 8-byte word v needs an escape: < 0x20, '"' or '\\'.
  * Each test is exact about "some byte" (not about which one). */
 static int
-gen_jsonl_word_special(uint64_t v)
+json_line_word_special(uint64_t v)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
 	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
@@ -67,33 +67,33 @@ gen_jsonl_word_special(uint64_t v)
 
 /* 1 if s[0..n) has a byte that needs an escape. */
 static int
-gen_jsonl_needs_escape(const char *s, size_t n)
+json_line_needs_escape(const char *s, size_t n)
 {
 	size_t i = 0;
 	uint64_t w;
 
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
-		if (gen_jsonl_word_special(w))
+		if (json_line_word_special(w))
 			return 1;
 	}
 	if (i < n) {
 		w = 0x2020202020202020ull;   /* pad with spaces, which need none */
 		memcpy(&w, s + i, n - i);
-		return gen_jsonl_word_special(w);
+		return json_line_word_special(w);
 	}
 	return 0;
 }
 
 static int
-gen_jsonl_str(struct gen_buf *b, const char *s)
+json_line_str(struct json_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(s), i;
 	char *o;
 
-	if (!gen_jsonl_needs_escape(s, n)) {
-		if (gen_jsonl_reserve(b, n + 2) != 0)
+	if (!json_line_needs_escape(s, n)) {
+		if (json_line_reserve(b, n + 2) != 0)
 			return CX_ENOMEM;
 		o = b->p + b->len;
 		*o++ = '"';
@@ -103,7 +103,7 @@ gen_jsonl_str(struct gen_buf *b, const char *s)
 		return 0;
 	}
 	/* worst case: every byte becomes \u00XX */
-	if (gen_jsonl_reserve(b, n * 6 + 2) != 0)
+	if (json_line_reserve(b, n * 6 + 2) != 0)
 		return CX_ENOMEM;
 	o = b->p + b->len;
 	*o++ = '"';
@@ -138,7 +138,7 @@ gen_jsonl_str(struct gen_buf *b, const char *s)
 }
 
 static int
-gen_jsonl_int(struct gen_buf *b, int64_t v)
+json_line_int(struct json_buf *b, int64_t v)
 {
 	char tmp[24];
 	int n = 0;
@@ -150,16 +150,16 @@ gen_jsonl_int(struct gen_buf *b, int64_t v)
 	} while (u);
 	if (v < 0)
 		tmp[sizeof(tmp) - 1 - n++] = '-';
-	GEN_JSONL_PUT(b, tmp + sizeof(tmp) - n, (size_t)n);
+	JSON_LINE_PUT(b, tmp + sizeof(tmp) - n, (size_t)n);
 	return 0;
 }
 
 static int
-gen_jsonl_key(struct gen_buf *b, int *first, const char *name)
+json_line_key(struct json_buf *b, int *first, const char *name)
 {
 	size_t n = strlen(name);
 
-	if (gen_jsonl_reserve(b, n + 4) != 0)
+	if (json_line_reserve(b, n + 4) != 0)
 		return CX_ENOMEM;
 	if (!*first)
 		b->p[b->len++] = ',';
@@ -173,7 +173,7 @@ gen_jsonl_key(struct gen_buf *b, int *first, const char *name)
 }
 
 static int
-gen_jsonl_enum(struct gen_buf *b, const ProtobufCEnumDescriptor *d, int v)
+json_line_enum(struct json_buf *b, const ProtobufCEnumDescriptor *d, int v)
 {
 	const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
 	char name[64];
@@ -187,11 +187,11 @@ gen_jsonl_enum(struct gen_buf *b, const ProtobufCEnumDescriptor *d, int v)
 		name[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 	}
 	name[i] = '\0';
-	return gen_jsonl_str(b, name);
+	return json_line_str(b, name);
 }
 
 static int
-gen_jsonl_time(struct gen_buf *b, const char *field, uint64_t t)
+json_line_time(struct json_buf *b, const char *field, uint64_t t)
 {
 	char s[24];
 	uint32_t ymd, sec;
@@ -212,13 +212,13 @@ gen_jsonl_time(struct gen_buf *b, const char *field, uint64_t t)
 	s[18] = (char)('0' + sec % 10);
 	s[19] = 'Z';
 	s[20] = '\0';
-	return gen_jsonl_str(b, s);
+	return json_line_str(b, s);
 }
 
-static int gen_jsonl_msg(struct gen_buf *b, const ProtobufCMessage *m, int depth);
+static int json_line_msg(struct json_buf *b, const ProtobufCMessage *m, int depth);
 
 static int
-gen_jsonl_field(struct gen_buf *b, int *first, const ProtobufCMessage *m,
+json_line_field(struct json_buf *b, int *first, const ProtobufCMessage *m,
     const ProtobufCFieldDescriptor *f, int depth)
 {
 	const void *p = (const char *)m + f->offset;
@@ -230,9 +230,9 @@ gen_jsonl_field(struct gen_buf *b, int *first, const ProtobufCMessage *m,
 
 		if (s == NULL || s[0] == '\0')
 			return 0;
-		if ((rc = gen_jsonl_key(b, first, f->name)) != 0)
+		if ((rc = json_line_key(b, first, f->name)) != 0)
 			return rc;
-		return gen_jsonl_str(b, s);
+		return json_line_str(b, s);
 	}
 	case PROTOBUF_C_TYPE_UINT32: {
 		uint32_t v = *(const uint32_t *)p;
@@ -240,27 +240,27 @@ gen_jsonl_field(struct gen_buf *b, int *first, const ProtobufCMessage *m,
 
 		if (v == 0)
 			return 0;
-		if ((rc = gen_jsonl_key(b, first, f->name)) != 0)
+		if ((rc = json_line_key(b, first, f->name)) != 0)
 			return rc;
 		if (strcmp(f->name, "schema") == 0)
-			return gen_jsonl_int(b, v);
+			return json_line_int(b, v);
 		if (!date_valid(v))
 			return cx_seterr(CX_EINVAL, "%s: %u is not a date", f->name, v);
 		date_format(d, v);
-		return gen_jsonl_str(b, d);
+		return json_line_str(b, d);
 	}
 	case PROTOBUF_C_TYPE_UINT64: {
 		uint64_t v = *(const uint64_t *)p;
 
 		if (v == 0)
 			return 0;
-		if ((rc = gen_jsonl_key(b, first, f->name)) != 0)
+		if ((rc = json_line_key(b, first, f->name)) != 0)
 			return rc;
 		if (strcmp(f->name, "issued_at") == 0)
-			return gen_jsonl_time(b, f->name, v);
+			return json_line_time(b, f->name, v);
 		if (v > INT64_MAX)
 			return cx_seterr(CX_EINVAL, "%s: out of range", f->name);
-		return gen_jsonl_int(b, (int64_t)v);
+		return json_line_int(b, (int64_t)v);
 	}
 	case PROTOBUF_C_TYPE_INT64:
 	case PROTOBUF_C_TYPE_INT32: {
@@ -269,26 +269,26 @@ gen_jsonl_field(struct gen_buf *b, int *first, const ProtobufCMessage *m,
 
 		if (v == 0)
 			return 0;
-		if ((rc = gen_jsonl_key(b, first, f->name)) != 0)
+		if ((rc = json_line_key(b, first, f->name)) != 0)
 			return rc;
-		return gen_jsonl_int(b, v);
+		return json_line_int(b, v);
 	}
 	case PROTOBUF_C_TYPE_BOOL:
-		if ((rc = gen_jsonl_key(b, first, f->name)) != 0)
+		if ((rc = json_line_key(b, first, f->name)) != 0)
 			return rc;
 		if (*(const protobuf_c_boolean *)p)
-			GEN_JSONL_PUT(b, "true", 4);
+			JSON_LINE_PUT(b, "true", 4);
 		else
-			GEN_JSONL_PUT(b, "false", 5);
+			JSON_LINE_PUT(b, "false", 5);
 		return 0;
 	case PROTOBUF_C_TYPE_ENUM: {
 		int v = *(const int *)p;
 
 		if (v == 0)
 			return 0;
-		if ((rc = gen_jsonl_key(b, first, f->name)) != 0)
+		if ((rc = json_line_key(b, first, f->name)) != 0)
 			return rc;
-		return gen_jsonl_enum(b, f->descriptor, v);
+		return json_line_enum(b, f->descriptor, v);
 	}
 	case PROTOBUF_C_TYPE_BYTES: {
 		static const char hex[] = "0123456789abcdef";
@@ -297,9 +297,9 @@ gen_jsonl_field(struct gen_buf *b, int *first, const ProtobufCMessage *m,
 
 		if (d->len == 0)
 			return 0;
-		if ((rc = gen_jsonl_key(b, first, f->name)) != 0)
+		if ((rc = json_line_key(b, first, f->name)) != 0)
 			return rc;
-		if (gen_jsonl_reserve(b, d->len * 2 + 2) != 0)
+		if (json_line_reserve(b, d->len * 2 + 2) != 0)
 			return CX_ENOMEM;
 		b->p[b->len++] = '"';
 		for (i = 0; i < d->len; i++) {
@@ -314,9 +314,9 @@ gen_jsonl_field(struct gen_buf *b, int *first, const ProtobufCMessage *m,
 
 		if (sub == NULL)
 			return 0;
-		if ((rc = gen_jsonl_key(b, first, f->name)) != 0)
+		if ((rc = json_line_key(b, first, f->name)) != 0)
 			return rc;
-		return gen_jsonl_msg(b, sub, depth + 1);
+		return json_line_msg(b, sub, depth + 1);
 	}
 	default:
 		return cx_seterr(CX_EINVAL, "%s: field type %d not supported", f->name, (int)f->type);
@@ -324,7 +324,7 @@ gen_jsonl_field(struct gen_buf *b, int *first, const ProtobufCMessage *m,
 }
 
 static int
-gen_jsonl_repeated(struct gen_buf *b, int *first, const ProtobufCMessage *m,
+json_line_repeated(struct json_buf *b, int *first, const ProtobufCMessage *m,
     const ProtobufCFieldDescriptor *f)
 {
 	size_t n = *(const size_t *)((const char *)m + f->quantifier_offset), i;
@@ -333,18 +333,18 @@ gen_jsonl_repeated(struct gen_buf *b, int *first, const ProtobufCMessage *m,
 
 	if (n == 0)
 		return 0;
-	if ((rc = gen_jsonl_key(b, first, f->name)) != 0)
+	if ((rc = json_line_key(b, first, f->name)) != 0)
 		return rc;
-	GEN_JSONL_PUT(b, "[", 1);
+	JSON_LINE_PUT(b, "[", 1);
 	for (i = 0; i < n; i++) {
 		if (i)
-			GEN_JSONL_PUT(b, ",", 1);
+			JSON_LINE_PUT(b, ",", 1);
 		switch (f->type) {
 		case PROTOBUF_C_TYPE_STRING:
-			rc = gen_jsonl_str(b, ((char *const *)arr)[i]);
+			rc = json_line_str(b, ((char *const *)arr)[i]);
 			break;
 		case PROTOBUF_C_TYPE_ENUM:
-			rc = gen_jsonl_enum(b, f->descriptor, ((const int *)arr)[i]);
+			rc = json_line_enum(b, f->descriptor, ((const int *)arr)[i]);
 			break;
 		default:
 			rc = cx_seterr(CX_EINVAL, "%s: repeated field type %d not supported", f->name,
@@ -354,12 +354,12 @@ gen_jsonl_repeated(struct gen_buf *b, int *first, const ProtobufCMessage *m,
 		if (rc != 0)
 			return rc;
 	}
-	GEN_JSONL_PUT(b, "]", 1);
+	JSON_LINE_PUT(b, "]", 1);
 	return 0;
 }
 
 static int
-gen_jsonl_msg(struct gen_buf *b, const ProtobufCMessage *m, int depth)
+json_line_msg(struct json_buf *b, const ProtobufCMessage *m, int depth)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	unsigned i;
@@ -367,7 +367,7 @@ gen_jsonl_msg(struct gen_buf *b, const ProtobufCMessage *m, int depth)
 
 	if (depth > JSON_RECORD_MAX_DEPTH)
 		return cx_seterr(CX_EINVAL, "messages nested deeper than %d", JSON_RECORD_MAX_DEPTH);
-	GEN_JSONL_PUT(b, "{", 1);
+	JSON_LINE_PUT(b, "{", 1);
 	for (i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 
@@ -375,27 +375,27 @@ gen_jsonl_msg(struct gen_buf *b, const ProtobufCMessage *m, int depth)
 		    *(const uint32_t *)((const char *)m + f->quantifier_offset) != f->id)
 			continue;
 		if (f->label == PROTOBUF_C_LABEL_REPEATED)
-			rc = gen_jsonl_repeated(b, &first, m, f);
+			rc = json_line_repeated(b, &first, m, f);
 		else
-			rc = gen_jsonl_field(b, &first, m, f, depth);
+			rc = json_line_field(b, &first, m, f, depth);
 		if (rc != 0)
 			return rc;
 	}
-	GEN_JSONL_PUT(b, "}", 1);
+	JSON_LINE_PUT(b, "}", 1);
 	return 0;
 }
 
 int
-gen_jsonl(struct gen_buf *b, const Cx__Record *r)
+json_line_append(struct json_buf *b, const Cx__Record *r)
 {
 	size_t start;
 	int rc;
 
 	if (b == NULL || r == NULL)
-		return cx_seterr(CX_EINVAL, "gen_jsonl: no buffer or no record");
+		return cx_seterr(CX_EINVAL, "json_line_append: no buffer or no record");
 	start = b->len;
-	if ((rc = gen_jsonl_msg(b, &r->base, 1)) == 0 &&
-	    (rc = gen_jsonl_reserve(b, 1)) == 0) {
+	if ((rc = json_line_msg(b, &r->base, 1)) == 0 &&
+	    (rc = json_line_reserve(b, 1)) == 0) {
 		b->p[b->len++] = '\n';
 		return 0;
 	}
@@ -404,7 +404,7 @@ gen_jsonl(struct gen_buf *b, const Cx__Record *r)
 }
 
 void
-gen_buf_free(struct gen_buf *b)
+json_buf_free(struct json_buf *b)
 {
 	if (b == NULL)
 		return;
