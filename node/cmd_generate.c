@@ -3,8 +3,8 @@
  *
  * The generator (gen/gen.h) hands over one record at a time; each becomes
  * one line of compact JSON, the import format of ingest/json.h, written by
- * json_line_append() (gen/jsonl.h): the same bytes json_record_line() makes, about
- * ten times faster (tests/gen_test.c holds the two to each other). Output goes
+ * json_line_append() (ingest/jsonl.h), the writer behind json_record_line(),
+ * straight into a buffer. Output goes
  * to standard output, to one file, or with --split to one file per issuing
  * city, DIR/<region>.jsonl, so that each city's node can import its own.
  *
