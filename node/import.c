@@ -760,7 +760,7 @@ import_is_jsonl(const char *path, const char *text, size_t len)
  * of a sequential import.
  */
 #define IMPORT_CHUNK  512
-#define IMPORT_WINDOW 64
+#define IMPORT_WINDOW 256
 
 struct import_row {
 	size_t off, len, line;
