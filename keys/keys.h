@@ -75,7 +75,7 @@ int keys_generate(keys_key **out, int alg, const char *name);
  *   name: hangzhou
  *   algorithm: ed25519          (or sm2)
  *   key-id: 1a2b3c4d
- *   -----BEGIN PRIVATE KEY-----            (ENCRYPTED PRIVATE KEY with a
+ *   ----- BEGIN PRIVATE KEY -----         (ENCRYPTED PRIVATE KEY with a
  *   ...base64 PKCS#8...                     passphrase: PBES2, scrypt
  *   -----END PRIVATE KEY-----               N=16384 r=8 p=1, AES-256-CBC)
  *
