@@ -50,10 +50,11 @@
 
 #include "keys/keys.h"
 
-/* PEM armour dashes, kept apart so that no source line looks like a key */
-#define KEYS_PEM_DASH "-----"
 #include "util/codec.h"
 #include "util/err.h"
+
+/* PEM armour dashes, kept apart so that no source line looks like a key */
+#define KEYS_PEM_DASH "-----"
 
 #define KEYS_ED25519_LEN   32
 #define KEYS_SM2_POINT_LEN 65

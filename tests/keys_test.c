@@ -24,12 +24,13 @@
 
 #include "keys/keys.h"
 
-/* PEM armour dashes, kept apart so that no source line looks like a key */
-#define DASH "-----"
 #include "keys/note.h"
 #include "keys/roster.h"
 #include "util/codec.h"
 #include "util/err.h"
+
+/* PEM armour dashes, kept apart so that no source line looks like a key */
+#define DASH "-----"
 
 /* The golang.org/x/mod/sumdb/note test vector (note_test.go, package docs). */
 static const char go_vkey[] = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
