@@ -343,3 +343,22 @@ rules_publish_due(const struct date_calendar *c, uint32_t decision)
 		return 0;
 	return date_add_workdays(c, decision, 7);
 }
+
+int
+rules_change_applies(int change, int kind)
+{
+	switch (change) {
+	case CX__CHANGE_TYPE__REMOVAL:
+		return kind == CX__RECORD_KIND__DISHONEST_LIST ||
+		    kind == CX__RECORD_KIND__DISHONEST_DEBTOR || kind == CX__RECORD_KIND__RED_LIST;
+	case CX__CHANGE_TYPE__REPAIR:
+		return kind == CX__RECORD_KIND__PENALTY || kind == CX__RECORD_KIND__DISHONEST_LIST ||
+		    kind == CX__RECORD_KIND__DISHONEST_DEBTOR ||
+		    kind == CX__RECORD_KIND__COMMITMENT_OUTCOME ||
+		    kind == CX__RECORD_KIND__COERCION || kind == CX__RECORD_KIND__INSPECTION;
+	case CX__CHANGE_TYPE__CORRECTION:
+	case CX__CHANGE_TYPE__WITHDRAWAL:
+		return kind != CX__RECORD_KIND__STATUS_CHANGE && kind != 0;
+	}
+	return 0;
+}

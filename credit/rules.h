@@ -88,4 +88,14 @@ int rules_penalty_type_parse(const char *zh);
  * not a valid date. */
 uint32_t rules_publish_due(const struct date_calendar *c, uint32_t decision);
 
+/*
+ * Whether a status change of type change (CX__CHANGE_TYPE__*) may apply to
+ * a record of kind (CX__RECORD_KIND__*): removal to list entries (serious
+ * dishonesty, dishonest debtors, red lists); repair to penalties, list
+ * entries, debtors, commitment breaches, coercion and inspection records;
+ * correction and withdrawal to any record but another status change.
+ * Returns 1 or 0.
+ */
+int rules_change_applies(int change, int kind);
+
 #endif

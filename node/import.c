@@ -30,6 +30,7 @@
 
 #include <jansson.h>
 
+#include "credit/rules.h"
 #include "credit/validate.h"
 #include "ingest/csv.h"
 #include "ingest/json.h"
@@ -405,25 +406,6 @@ import_lookup(struct import *im, const char *id, struct import_target *t)
 	return 0;
 }
 
-static int
-import_change_applies(int change, int kind)
-{
-	switch (change) {
-	case CX__CHANGE_TYPE__REMOVAL:
-		return kind == CX__RECORD_KIND__DISHONEST_LIST ||
-		    kind == CX__RECORD_KIND__DISHONEST_DEBTOR || kind == CX__RECORD_KIND__RED_LIST;
-	case CX__CHANGE_TYPE__REPAIR:
-		return kind == CX__RECORD_KIND__PENALTY || kind == CX__RECORD_KIND__DISHONEST_LIST ||
-		    kind == CX__RECORD_KIND__DISHONEST_DEBTOR ||
-		    kind == CX__RECORD_KIND__COMMITMENT_OUTCOME ||
-		    kind == CX__RECORD_KIND__COERCION || kind == CX__RECORD_KIND__INSPECTION;
-	case CX__CHANGE_TYPE__CORRECTION:
-	case CX__CHANGE_TYPE__WITHDRAWAL:
-		return kind != CX__RECORD_KIND__STATUS_CHANGE;
-	}
-	return 0;
-}
-
 /*
  * Resolve the ref of `by` (a status change, or an outcome when change < 0)
  * in place, and check what it may point at: an earlier record of this log,
@@ -450,7 +432,7 @@ import_resolve(struct import *im, const Cx__Record *by, Cx__Ref *ref, int change
 	}
 	if (rc != 0)
 		return rc;
-	if (change < 0 ? t.kind != CX__RECORD_KIND__COMMITMENT : !import_change_applies(change, t.kind)) {
+	if (change < 0 ? t.kind != CX__RECORD_KIND__COMMITMENT : !rules_change_applies(change, t.kind)) {
 		const ProtobufCEnumValue *kv = protobuf_c_enum_descriptor_get_value(
 		    &cx__record_kind__descriptor, t.kind);
 

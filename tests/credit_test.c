@@ -225,6 +225,24 @@ test_resident_id(void **state)
 }
 
 static void
+test_change_applies(void **state)
+{
+	(void)state;
+	assert_true(rules_change_applies(CX__CHANGE_TYPE__REMOVAL, CX__RECORD_KIND__DISHONEST_LIST));
+	assert_true(rules_change_applies(CX__CHANGE_TYPE__REMOVAL, CX__RECORD_KIND__RED_LIST));
+	assert_false(rules_change_applies(CX__CHANGE_TYPE__REMOVAL, CX__RECORD_KIND__PENALTY));
+	assert_true(rules_change_applies(CX__CHANGE_TYPE__REPAIR, CX__RECORD_KIND__PENALTY));
+	assert_true(rules_change_applies(CX__CHANGE_TYPE__REPAIR, CX__RECORD_KIND__COMMITMENT_OUTCOME));
+	assert_false(rules_change_applies(CX__CHANGE_TYPE__REPAIR, CX__RECORD_KIND__LICENCE));
+	assert_false(rules_change_applies(CX__CHANGE_TYPE__REPAIR, CX__RECORD_KIND__RED_LIST));
+	assert_true(rules_change_applies(CX__CHANGE_TYPE__WITHDRAWAL, CX__RECORD_KIND__LICENCE));
+	assert_true(rules_change_applies(CX__CHANGE_TYPE__CORRECTION, CX__RECORD_KIND__EVALUATION));
+	assert_false(rules_change_applies(CX__CHANGE_TYPE__CORRECTION, CX__RECORD_KIND__STATUS_CHANGE));
+	assert_false(rules_change_applies(CX__CHANGE_TYPE__WITHDRAWAL, 0));
+	assert_false(rules_change_applies(0, CX__RECORD_KIND__PENALTY));
+}
+
+static void
 test_mask(void **state)
 {
 	char out[32];
@@ -1268,6 +1286,7 @@ main(void)
 		cmocka_unit_test(test_orgcode),
 		cmocka_unit_test(test_resident_id),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_change_applies),
 		cmocka_unit_test(test_division),
 		cmocka_unit_test(test_rules_order58),
 		cmocka_unit_test(test_rules_sectors58),

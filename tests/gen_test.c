@@ -515,25 +515,6 @@ check_valid(const Cx__Record *r, uint32_t today)
 	free(buf);
 }
 
-static int
-check_change_applies(int change, int kind)
-{
-	switch (change) {
-	case CX__CHANGE_TYPE__REMOVAL:
-		return kind == CX__RECORD_KIND__DISHONEST_LIST ||
-		    kind == CX__RECORD_KIND__DISHONEST_DEBTOR || kind == CX__RECORD_KIND__RED_LIST;
-	case CX__CHANGE_TYPE__REPAIR:
-		return kind == CX__RECORD_KIND__PENALTY || kind == CX__RECORD_KIND__DISHONEST_LIST ||
-		    kind == CX__RECORD_KIND__DISHONEST_DEBTOR ||
-		    kind == CX__RECORD_KIND__COMMITMENT_OUTCOME ||
-		    kind == CX__RECORD_KIND__COERCION || kind == CX__RECORD_KIND__INSPECTION;
-	case CX__CHANGE_TYPE__CORRECTION:
-	case CX__CHANGE_TYPE__WITHDRAWAL:
-		return kind != CX__RECORD_KIND__STATUS_CHANGE;
-	}
-	return 0;
-}
-
 /* Every record validates; its codes check; references point backwards. */
 static void
 check_run(uint64_t seed, uint64_t subjects, const char *region, uint32_t today)
@@ -560,7 +541,7 @@ check_run(uint64_t seed, uint64_t subjects, const char *region, uint32_t today)
 			if (s == NULL)
 				fail_msg("%s: target %s not earlier in %s", r->record_id,
 				    ch->target->record_id, r->issuer);
-			assert_true(check_change_applies(ch->type, s->kind));
+			assert_true(rules_change_applies(ch->type, s->kind));
 			assert_true(ch->effective_date >= s->decision);
 			assert_true(ch->effective_date <= today);
 			assert_int_equal(ch->target->index, 0);
