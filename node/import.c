@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -666,14 +668,22 @@ import_record(struct import *im, Cx__Record *r, const char *where)
 
 /* ---- files -------------------------------------------------------------- */
 
+/*
+ * The bytes of path ("-": standard input, read into memory). A regular
+ * file is mapped, not read: no copy of the whole file before parsing
+ * starts, and its pages are faulted in by the parsing threads. *mapped
+ * tells how to give the bytes back (import_unread).
+ */
 static int
-import_read(const char *path, uint8_t **buf, size_t *len)
+import_read(const char *path, uint8_t **buf, size_t *len, int *mapped)
 {
 	struct stat sb;
 	FILE *f;
 	size_t n;
+	int fd;
 
 	*buf = NULL;
+	*mapped = 0;
 	if (strcmp(path, "-") == 0) {
 		size_t cap = 1 << 20;
 
@@ -696,26 +706,40 @@ import_read(const char *path, uint8_t **buf, size_t *len)
 		}
 		return 0;
 	}
-	if ((f = fopen(path, "rb")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return cx_seterr(errno == ENOENT ? CX_ENOTFOUND : CX_EIO, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		fclose(f);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
 		return cx_seterr(CX_EINVAL, "%s: not a regular file", path);
 	}
 	if ((size_t)sb.st_size > IMPORT_MAX_FILE) {
-		fclose(f);
+		close(fd);
 		return cx_seterr(CX_ETOOBIG, "%s: over 2 GiB; split it", path);
 	}
 	*len = (size_t)sb.st_size;
-	if ((*buf = malloc(*len + 1)) == NULL) {
-		fclose(f);
-		return CX_ENOMEM;
+	if (*len == 0) {
+		close(fd);
+		*buf = malloc(1);
+		return *buf ? 0 : CX_ENOMEM;
 	}
-	n = fread(*buf, 1, *len, f);
-	fclose(f);
-	if (n != *len)
-		return cx_seterr(CX_EIO, "%s: short read", path);
+	*buf = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (*buf == MAP_FAILED) {
+		*buf = NULL;
+		return cx_seterr(CX_EIO, "%s: %s", path, strerror(errno));
+	}
+	madvise(*buf, *len, MADV_SEQUENTIAL);
+	*mapped = 1;
 	return 0;
+}
+
+static void
+import_unread(uint8_t *buf, size_t len, int mapped)
+{
+	if (mapped)
+		munmap(buf, len);
+	else
+		free(buf);
 }
 
 static int
@@ -1023,9 +1047,9 @@ import_file(struct import *im, const char *path)
 	char *conv = NULL;
 	const char *text;
 	size_t len = 0, bom = 0, tlen = 0;
-	int enc, rc;
+	int enc, rc, mapped = 0;
 
-	if ((rc = import_read(path, &raw, &len)) != 0)
+	if ((rc = import_read(path, &raw, &len, &mapped)) != 0)
 		goto out;
 	im->st.files++;
 	im->file = path;
@@ -1047,7 +1071,7 @@ import_file(struct import *im, const char *path)
 				rc = cx_seterr(rc, "%s: not UTF-8 and not GB18030: %s", path, cx_lasterr());
 				goto out;
 			}
-			free(raw);
+			import_unread(raw, len, mapped);
 			raw = NULL;
 			text = conv;
 		} else {
@@ -1059,7 +1083,8 @@ import_file(struct import *im, const char *path)
 	}
 	import_progress(im, 1);
 out:
-	free(raw);
+	if (raw != NULL)
+		import_unread(raw, len, mapped);
 	free(conv);
 	return rc;
 }
