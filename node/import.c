@@ -45,6 +45,13 @@
 
 #define IMPORT_MAX_FILE ((size_t)2 << 30)   /* 2 GiB per input file */
 
+/* A record already packed and hashed by a parsing thread. */
+struct import_leaf {
+	uint8_t *data;
+	size_t len;
+	tlog_hash hash;
+};
+
 /* What a status change or outcome needs to know of the record it names. */
 struct import_target {
 	uint64_t index;
@@ -312,11 +319,13 @@ import_flush(struct import *im)
 	return 0;
 }
 
-/* Pack r into the arena as the next leaf; its index and leaf hash out. */
+/* Put r into the arena as the next leaf (pre: its bytes and hash when a
+ * parsing thread packed it already); its index and leaf hash out. */
 static int
-import_push(struct import *im, const Cx__Record *r, uint64_t *index, tlog_hash h)
+import_push(struct import *im, const Cx__Record *r, const struct import_leaf *pre,
+    uint64_t *index, tlog_hash h)
 {
-	size_t need = cx__record__get_packed_size(r);
+	size_t need = pre ? pre->len : cx__record__get_packed_size(r);
 
 	if (im->alen + need > im->acap) {
 		size_t nc = im->acap ? im->acap : (size_t)16 << 20;
@@ -344,8 +353,13 @@ import_push(struct import *im, const Cx__Record *r, uint64_t *index, tlog_hash h
 	}
 	im->offs[im->nleaf] = im->alen;
 	im->koffs[im->nleaf] = im->klen;
-	cx__record__pack(r, im->arena + im->alen);
-	tlog_leaf_hash(h, im->arena + im->alen, need);
+	if (pre != NULL) {
+		memcpy(im->arena + im->alen, pre->data, need);
+		memcpy(h, pre->hash, sizeof(tlog_hash));
+	} else {
+		cx__record__pack(r, im->arena + im->alen);
+		tlog_leaf_hash(h, im->arena + im->alen, need);
+	}
 	im->alen += need;
 	im->offs[++im->nleaf] = im->alen;
 	*index = im->size + im->nleaf - 1;
@@ -590,7 +604,7 @@ import_prepare(const struct import *im, Cx__Record *r, uint64_t now, char *err, 
  * code.
  */
 static int
-import_commit(struct import *im, Cx__Record *r, const char *where)
+import_commit(struct import *im, Cx__Record *r, const struct import_leaf *pre, const char *where)
 {
 	struct import_target t;
 	uint64_t index;
@@ -625,7 +639,7 @@ import_commit(struct import *im, Cx__Record *r, const char *where)
 		goto reject;
 	if (rc != 0)
 		goto fatal;
-	if ((rc = import_push(im, r, &index, t.hash)) != 0)
+	if ((rc = import_push(im, r, pre, &index, t.hash)) != 0)
 		goto fatal;
 	{
 		struct idx_out ko = { import_key_add, im };
@@ -661,7 +675,7 @@ import_record(struct import *im, Cx__Record *r, const char *where)
 		return 0;
 	}
 	im->st.warnings += (uint64_t)warn;
-	rc = import_commit(im, r, where);
+	rc = import_commit(im, r, NULL, where);
 	json_record_free(r);
 	return rc;
 }
@@ -771,6 +785,7 @@ import_is_jsonl(const char *path, const char *text, size_t len)
 struct import_row {
 	size_t off, len, line;
 	Cx__Record *rec;       /* parsed and valid, or NULL */
+	struct import_leaf leaf; /* rec packed, unless it refers to another record */
 	char *err;             /* malloc'd reason when rejected */
 	int warn;
 };
@@ -813,6 +828,16 @@ import_par_chunk(struct import_par *p, size_t c)
 			continue;
 		}
 		row->rec = r;
+		/* a record that refers to no other is final now: pack and hash it
+		 * here; one with a reference is packed by the writer once the
+		 * reference is resolved */
+		if (r->body_case != CX__RECORD__BODY_CHANGE && r->body_case != CX__RECORD__BODY_OUTCOME) {
+			row->leaf.len = cx__record__get_packed_size(r);
+			if ((row->leaf.data = malloc(row->leaf.len)) != NULL) {
+				cx__record__pack(r, row->leaf.data);
+				tlog_leaf_hash(row->leaf.hash, row->leaf.data, row->leaf.len);
+			}
+		}
 	}
 }
 
@@ -825,6 +850,8 @@ import_par_free(struct import_par *p, size_t c)
 	for (i = c * IMPORT_CHUNK; i < end; i++) {
 		json_record_free(p->rows[i].rec);
 		p->rows[i].rec = NULL;
+		free(p->rows[i].leaf.data);
+		p->rows[i].leaf.data = NULL;
 	}
 }
 
@@ -950,7 +977,8 @@ import_jsonl(struct import *im, const char *path, const char *text, size_t len)
 				import_reject(im, where, row->err);
 			} else if (rc == 0) {
 				im->st.warnings += (uint64_t)row->warn;
-				rc = import_commit(im, row->rec, where);
+				rc = import_commit(im, row->rec, row->leaf.data ? &row->leaf : NULL,
+				    where);
 			}
 			free(row->err);
 			row->err = NULL;
@@ -970,6 +998,7 @@ import_jsonl(struct import *im, const char *path, const char *text, size_t len)
 		pthread_join(th[k], NULL);
 	for (i = 0; i < p.nrows; i++) {
 		json_record_free(p.rows[i].rec);
+		free(p.rows[i].leaf.data);
 		free(p.rows[i].err);
 	}
 	pthread_mutex_destroy(&p.mu);

@@ -94,6 +94,20 @@ cx init --home "$T/n_bad" --id hangzhou --region 330100 >/dev/null
 expect_rc 1 "a CSV with a bad date: exit 1" cx import --home "$T/n_bad" --no-progress "$T/lic.bad.csv"
 grep -q 'lic.bad.csv:3: .*2024-02-30\|lic.bad.csv:3: .*20240230' "$T/.out"; check "the bad CSV row is named by file and line" $?
 
+# the parallel parse gives exactly the sequential result: same rejections,
+# in the same order, same records in the same leaves
+cx generate --subjects 3000 --seed 4 --out "$T/g.jsonl" 2>/dev/null   # all nine cities
+cat "$D/mixed.jsonl" "$T/g.jsonl" > "$T/mix2.jsonl"
+for th in 1 4; do
+	cx init --home "$T/th$th" --id hangzhou --region 330100 >/dev/null
+	CXNODE_IMPORT_THREADS=$th cx import --home "$T/th$th" --no-progress --json --batch 700 \
+		"$T/mix2.jsonl" 2>/dev/null | jq -c '[.accepted, .rejected, .rejects]' > "$T/th$th.json"
+done
+ok "one and four parsing threads reject the same rows the same way" cmp "$T/th1.json" "$T/th4.json"
+check "and many rows were rejected (other cities' records)" "$(jq -e '.[1] > 1000' "$T/th1.json" >/dev/null; echo $?)"
+check "one and four parsing threads publish the same records" \
+	"$([[ $(cx checkpoint --home "$T/th1" | sed -n 2p) == $(cx checkpoint --home "$T/th4" | sed -n 2p) ]]; echo $?)"
+
 expect_rc 2 "a missing file is a fatal error" cx import --home "$H" --no-progress "$T/nope.jsonl"
 expect_rc 2 "no files is a usage error" cx import --home "$H"
 done_testing
