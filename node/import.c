@@ -80,6 +80,7 @@ struct import {
 	uint8_t *keys;             /* index keys of the batch, as written by */
 	size_t klen, kcap;         /* import_key_add: [klen u16][vlen u16][key][val] */
 	size_t *koffs;             /* leaf i's keys: keys[koffs[i] .. koffs[i+1]) */
+	tlog_hash *hashes;         /* leaf i's leaf hash */
 	size_t nleaf, capleaf;
 	struct import_pend *tab;   /* open addressing, capacity ntab (power of 2) */
 	size_t ntab, npend;
@@ -302,6 +303,7 @@ import_flush(struct import *im)
 	for (i = 0; i < im->nleaf; i++) {
 		lv[i].data = im->arena + im->offs[i];
 		lv[i].len = im->offs[i + 1] - im->offs[i];
+		lv[i].hash = im->hashes[i];   /* hashed once, when packed */
 	}
 	import_view_end(im);
 	store_set_indexer(im->n->st, import_indexer, im);
@@ -342,6 +344,7 @@ import_push(struct import *im, const Cx__Record *r, const struct import_leaf *pr
 		size_t nc = im->capleaf ? im->capleaf * 2 : 4096;
 		size_t *no = realloc(im->offs, nc * sizeof(*no));
 		size_t *nk;
+		tlog_hash *nh;
 
 		if (no == NULL)
 			return CX_ENOMEM;
@@ -349,6 +352,9 @@ import_push(struct import *im, const Cx__Record *r, const struct import_leaf *pr
 		if ((nk = realloc(im->koffs, nc * sizeof(*nk))) == NULL)
 			return CX_ENOMEM;
 		im->koffs = nk;
+		if ((nh = realloc(im->hashes, nc * sizeof(*nh))) == NULL)
+			return CX_ENOMEM;
+		im->hashes = nh;
 		im->capleaf = nc;
 	}
 	im->offs[im->nleaf] = im->alen;
@@ -361,6 +367,7 @@ import_push(struct import *im, const Cx__Record *r, const struct import_leaf *pr
 		tlog_leaf_hash(h, im->arena + im->alen, need);
 	}
 	im->alen += need;
+	memcpy(im->hashes[im->nleaf], h, sizeof(tlog_hash));
 	im->offs[++im->nleaf] = im->alen;
 	*index = im->size + im->nleaf - 1;
 	return 0;
@@ -1159,6 +1166,7 @@ import_free(struct import *im)
 	free(im->offs);
 	free(im->keys);
 	free(im->koffs);
+	free(im->hashes);
 	free(im);
 }
 

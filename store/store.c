@@ -1085,7 +1085,10 @@ store_append_txn(store *s, MDB_txn *txn, void *arg)
 			rc = store_mdberr(rc, "append leaf");
 			goto out;
 		}
-		tlog_leaf_hash(out[0], lf->data, lf->len);
+		if (lf->hash != NULL)
+			memcpy(out[0], lf->hash, TLOG_HASH_LEN);
+		else
+			tlog_leaf_hash(out[0], lf->data, lf->len);
 		m = tlog_frontier_push(&f, out[0], out);
 		for (j = 0; j < m; j++) {
 			store_put64(kb, hidx++);

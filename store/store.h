@@ -123,6 +123,9 @@ typedef int (*store_signer)(void *ctx, uint64_t size, const tlog_hash root, char
 struct store_leaf {
 	const uint8_t *data;
 	size_t len;              /* 0 < len <= STORE_LEAF_MAX */
+	const uint8_t *hash;     /* its RFC 6962 leaf hash if the caller has it
+	                            (32 bytes), or NULL: computed here. A wrong
+	                            hash makes a store that verify rejects. */
 };
 
 /*
