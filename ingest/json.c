@@ -184,8 +184,7 @@ json_format_time(char out[21], uint64_t t)
 
 /* ---------------------------------------------------------------- enums */
 
-/* Lower-case name of enum value v into out, or -1 if v is not a value. */
-static int
+int
 json_enum_name(char *out, size_t cap, const ProtobufCEnumDescriptor *d, int v)
 {
 	const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);

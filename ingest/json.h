@@ -85,6 +85,13 @@ int json_from_record(json_t **out, const Cx__Record *r, int mask_ids);
 int json_record_line(char **out, size_t *len, const Cx__Record *r);
 
 /*
+ * The JSON name of enum value v of d (the value name in lower case,
+ * "penalty", "repair") into out[0..cap). Returns 0, or -1 if v is not a
+ * value of d or the name does not fit.
+ */
+int json_enum_name(char *out, size_t cap, const ProtobufCEnumDescriptor *d, int v);
+
+/*
  * Free a record made by json_to_record or shgs_row (or any protobuf-c
  * message tree allocated with malloc). NULL is allowed.
  */

@@ -175,18 +175,10 @@ json_line_key(struct json_buf *b, int *first, const char *name)
 static int
 json_line_enum(struct json_buf *b, const ProtobufCEnumDescriptor *d, int v)
 {
-	const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
 	char name[64];
-	size_t i;
 
-	if (ev == NULL || strlen(ev->name) >= sizeof(name))
+	if (json_enum_name(name, sizeof(name), d, v) != 0)
 		return cx_seterr(CX_EINVAL, "%s: no value %d", d->name, v);
-	for (i = 0; ev->name[i]; i++) {
-		char c = ev->name[i];
-
-		name[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-	}
-	name[i] = '\0';
 	return json_line_str(b, name);
 }
 

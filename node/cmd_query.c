@@ -111,15 +111,10 @@ query_cell(const char *s, int w)
 static const char *
 query_kind_name(int kind)
 {
-	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(&cx__record_kind__descriptor, kind);
-	static char buf[32];
-	size_t i;
+	static char buf[40];
 
-	if (v == NULL)
+	if (json_enum_name(buf, sizeof(buf), &cx__record_kind__descriptor, kind) != 0)
 		return "?";
-	for (i = 0; v->name[i] && i < sizeof(buf) - 1; i++)
-		buf[i] = (char)(v->name[i] >= 'A' && v->name[i] <= 'Z' ? v->name[i] + 32 : v->name[i]);
-	buf[i] = '\0';
 	return buf;
 }
 

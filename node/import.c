@@ -7,6 +7,12 @@
  *   batch (leaf bytes in one arena)  --full?--> store_append (one LMDB
  *   transaction: leaves, tree hashes, indexes, signed checkpoint)
  *
+ * For JSON Lines the first half (parse, validate, and pack and hash a
+ * record that refers to no other) runs on parsing threads, chunk by chunk;
+ * the second half (uniqueness, references, the batch) runs on the calling
+ * thread in input order (import_jsonl; docs/architecture.md). CSV rows take
+ * both halves on the calling thread.
+ *
  * Invariants:
  *   - a row is either wholly accepted (it will be in the next committed
  *     batch) or rejected with file, line and reason; never half-written;
@@ -24,9 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -456,11 +462,14 @@ import_resolve(struct import *im, const Cx__Record *by, Cx__Ref *ref, int change
 	if (rc != 0)
 		return rc;
 	if (change < 0 ? t.kind != CX__RECORD_KIND__COMMITMENT : !rules_change_applies(change, t.kind)) {
-		const ProtobufCEnumValue *kv = protobuf_c_enum_descriptor_get_value(
-		    &cx__record_kind__descriptor, t.kind);
+		char kname[40];
 
+		if (json_enum_name(kname, sizeof(kname), &cx__record_kind__descriptor, t.kind) != 0)
+			strcpy(kname, "?");
 		snprintf(err, cap, "target %s is a %s record, which this %s cannot change",
-		    ref->record_id, kv ? kv->name : "?", change < 0 ? "outcome" : "status change");
+		    ref->record_id, kname, change < 0 ? "outcome" :
+		    change == CX__CHANGE_TYPE__REMOVAL ? "removal" :
+		    change == CX__CHANGE_TYPE__REPAIR ? "repair" : "status change");
 		return CX_EINVAL;
 	}
 	auth = by->authority && by->authority->credit_code ? by->authority->credit_code : "";
