@@ -552,6 +552,8 @@ validate_one(struct validate_ctx *c, Cx__Record *r)
 		VERR(c, VF_SCHEMA, "schema version %u is not supported (1)", r->schema);
 	if (validate_empty(r->record_id))
 		VERR(c, VF_RECORD_ID, "record_id is required");
+	else if (strlen(r->record_id) > VALIDATE_RECORD_ID_MAX)
+		VERR(c, VF_RECORD_ID, "record_id is longer than %d bytes", VALIDATE_RECORD_ID_MAX);
 	body_ok = validate_body_matches(r);
 	if (!body_ok)
 		VERR(c, VF_BODY, "a %s record needs its own body, found %s",

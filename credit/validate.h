@@ -18,6 +18,7 @@
 #include "proto/cxnode.pb-c.h"
 
 #define VALIDATE_MAX 16
+#define VALIDATE_RECORD_ID_MAX 256   /* bytes; it is an index key */
 
 struct validate_msg {
 	int warning;          /* 1 warning (record accepted), 0 error */

@@ -6,6 +6,7 @@
  * this node's log and its first checkpoint (size 0), so that a node that
  * exists always has a signed tree head.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -120,9 +121,18 @@ cmd_init(int argc, char **argv)
 			return cli_fail(CX_ENOMEM, "init");
 	} else if ((origin = strdup(orig)) == NULL)
 		return cli_fail(CX_ENOMEM, "init");
-	if (strchr(origin, ' ') || strchr(origin, '+') || strchr(origin, '\n') || !origin[0]) {
-		cli_err("--origin \"%s\": no spaces, '+' or newlines", origin);
-		goto out;
+	{
+		/* the C2SP rule: a non-empty line of visible characters, no '+';
+		 * checked before anything is created */
+		const unsigned char *o;
+
+		for (o = (const unsigned char *)origin; *o; o++)
+			if (*o <= ' ' || *o == 0x7f || *o == '+')
+				break;
+		if (*o != '\0' || origin[0] == '\0') {
+			cli_err("--origin \"%s\": visible characters only, no spaces or '+'", origin);
+			goto out;
+		}
 	}
 
 	if ((rc = cli_mkdir(home)) != 0) {
@@ -135,17 +145,19 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	{
-		char *conf;
-		int exists;
+		/* a new home, or an empty directory: never mix with other files */
+		DIR *d = opendir(home);
+		struct dirent *e;
+		int other = 0;
 
-		if (asprintf(&conf, "%s/cxnode.conf", home) < 0) {
-			ret = cli_fail(CX_ENOMEM, "init");
-			goto out;
-		}
-		exists = access(conf, F_OK) == 0 || access(keyfile, F_OK) == 0;
-		free(conf);
-		if (exists) {
-			cli_err("%s already holds a node", home);
+		while (d != NULL && (e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+				other = 1;
+		if (d != NULL)
+			closedir(d);
+		if (other) {
+			cli_err("%s is not empty (a node home is created in a new or empty directory)",
+			    home);
 			goto out;
 		}
 	}

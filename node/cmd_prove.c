@@ -62,16 +62,16 @@ cmd_prove(int argc, char **argv)
 			break;
 		case 'c':
 			oldsize = strtoull(optarg, &end, 10);
-			if (*end || !*optarg) {
-				cli_err("--consistency: a tree size");
+			if (*end || !*optarg || oldsize == 0) {
+				cli_err("--consistency: a stored tree size of at least 1 (every tree extends the empty one)");
 				return CLI_FATAL;
 			}
 			have_old = 1;
 			break;
 		case 't':
 			newsize = strtoull(optarg, &end, 10);
-			if (*end || !*optarg) {
-				cli_err("--to: a tree size");
+			if (*end || !*optarg || newsize == 0) {
+				cli_err("--to: a stored tree size of at least 1");
 				return CLI_FATAL;
 			}
 			break;

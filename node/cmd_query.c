@@ -88,13 +88,16 @@ query_cell(const char *s, int w)
 	size_t n = 0;
 	int used = 0;
 
-	while (s[n] && n < sizeof(buf) - 4) {
+	while (s[n] && n + 4 < sizeof(buf)) {
 		size_t len = 1;
 		char one[8];
 		int cw;
 
-		while ((s[n + len] & 0xC0) == 0x80)
-			len++;
+		/* at most one UTF-8 sequence (4 bytes); stray continuation bytes
+		 * are taken one at a time */
+		if ((unsigned char)s[n] >= 0xC0)
+			while (len < 4 && ((unsigned char)s[n + len] & 0xC0) == 0x80)
+				len++;
 		memcpy(one, s + n, len);
 		one[len] = '\0';
 		cw = query_width(one);
@@ -205,7 +208,8 @@ query_print_table(const struct query_result *res, const struct query_logname *ln
 	const Cx__Subject *s = NULL;
 
 	for (i = 0; i < res->n && s == NULL; i++)
-		if (res->hits[i].current->subject && res->hits[i].current->subject->name[0])
+		if (res->hits[i].state != QUERY_OTHER_SUBJECT && res->hits[i].current->subject &&
+		    res->hits[i].current->subject->name[0])
 			s = res->hits[i].current->subject;
 	date_format(d1, as_of);
 	if (s != NULL) {
@@ -386,6 +390,11 @@ cmd_query(int argc, char **argv)
 			if (upper[i] >= 'a' && upper[i] <= 'z')
 				upper[i] -= 32;
 		value = upper;
+	}
+	if (by == QUERY_BY_CODE && codes_uscc_placeholder(value)) {
+		cli_err("--code %s is the placeholder of individual businesses without a code; "
+		    "search them with --reg-no", value);
+		goto out;
 	}
 	if ((rc = store_log_list(n.st, &ln.logs, &ln.n)) != 0 ||
 	    (rc = store_read_begin(&t, n.st)) != 0 ||

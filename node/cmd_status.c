@@ -19,8 +19,8 @@ status_usage(FILE *f)
 	fprintf(f,
 	    "usage: cxnode status --home DIR [--json]\n"
 	    "\n"
-	    "Show this node and every log its store holds: tree size, size of the\n"
-	    "latest signed checkpoint and when it was written.\n");
+	    "Show this node, its store's use, and every log the store holds: tree\n"
+	    "size and size of the latest signed checkpoint.\n");
 }
 
 int

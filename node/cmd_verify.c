@@ -96,12 +96,13 @@ verify_proof(const char *path, const char *keyarg)
 	rc = proof_verify(p, k, &what);
 	json_decref(p);
 	keys_free(k);
-	if (rc == CX_EBADSIG || rc == CX_EPROOF || rc == CX_EFORMAT) {
+	if (rc == CX_ENOMEM || rc == CX_EIO)
+		return cli_fail(rc, path);
+	if (rc != 0) {
+		/* anything else the proof itself is wrong: exit 1, as documented */
 		printf("FAILED: %s: %s\n", cx_strerror(rc), cx_lasterr());
 		return CLI_PARTIAL;
 	}
-	if (rc != 0)
-		return cli_fail(rc, path);
 	printf("verified: %s\n", what);
 	return CLI_OK;
 }

@@ -734,6 +734,8 @@ import_read(const char *path, uint8_t **buf, size_t *len, int *mapped)
 				cap *= 2;
 			}
 		}
+		if (ferror(f))
+			return cx_seterr(CX_EIO, "standard input: %s", strerror(errno));
 		return 0;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -802,6 +804,7 @@ struct import_row {
 	size_t off, len, line;
 	Cx__Record *rec;       /* parsed and valid, or NULL */
 	struct import_leaf leaf; /* rec packed, unless it refers to another record */
+	int failed;            /* rejected; err says why (NULL: out of memory) */
 	char *err;             /* malloc'd reason when rejected */
 	int warn;
 };
@@ -836,10 +839,12 @@ import_par_chunk(struct import_par *p, size_t c)
 		err[0] = '\0';
 		if (json_to_record(&r, p->text + row->off, row->len, err, sizeof(err)) != 0) {
 			row->err = strdup(err[0] ? err : "not a record");
+			row->failed = 1;
 			continue;
 		}
 		if (import_prepare(p->im, r, p->now, err, sizeof(err), &row->warn) != 0) {
 			row->err = strdup(err);
+			row->failed = 1;
 			json_record_free(r);
 			continue;
 		}
@@ -989,8 +994,8 @@ import_jsonl(struct import *im, const char *path, const char *text, size_t len)
 
 			im->st.rows++;
 			snprintf(where, sizeof(where), "%s:%zu", path, row->line);
-			if (row->err != NULL) {
-				import_reject(im, where, row->err);
+			if (row->failed) {
+				import_reject(im, where, row->err ? row->err : "out of memory");
 			} else if (rc == 0) {
 				im->st.warnings += (uint64_t)row->warn;
 				rc = import_commit(im, row->rec, row->leaf.data ? &row->leaf : NULL,

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credit/codes.h"
 #include "ingest/text.h"
 #include "node/node.h"
 #include "util/err.h"
@@ -141,15 +142,23 @@ idx_subject_all(const struct idx_out *out, const Cx__Subject *s, uint32_t log, u
 
 	if (s == NULL)
 		return 0;
-	if ((rc = idx_subject(out, 'C', s->credit_code, log, index)) != 0)
+	/* the placeholder of individual businesses without a code names no one */
+	if (!codes_uscc_placeholder(s->credit_code) &&
+	    (rc = idx_subject(out, 'C', s->credit_code, log, index)) != 0)
 		return rc;
 	if ((rc = idx_subject(out, 'N', s->name, log, index)) != 0)
 		return rc;
 	if ((rc = idx_subject(out, 'G', s->business_reg_no, log, index)) != 0)
 		return rc;
 	if (s->id_number && s->id_number[0] && strlen(s->id_number) < sizeof(idkey) - 2) {
+		size_t k;
+
 		idkey[0] = (char)('0' + (s->id_type % 10));
-		strcpy(idkey + 1, s->id_number);
+		/* upper case, as queries are: check character X, passport letters */
+		for (k = 0; s->id_number[k]; k++)
+			idkey[1 + k] = (char)(s->id_number[k] >= 'a' && s->id_number[k] <= 'z' ?
+			    s->id_number[k] - 32 : s->id_number[k]);
+		idkey[1 + k] = '\0';
 		if ((rc = idx_subject(out, 'I', idkey, log, index)) != 0)
 			return rc;
 	}
@@ -180,11 +189,12 @@ idx_record_keys(const Cx__Record *r, uint32_t log, uint64_t index, const struct 
 	if ((rc = idx_subject_all(out, r->subject, log, index)) != 0)
 		return rc;
 	n = idx_record_key(key, sizeof(key), log, r->record_id);
-	if (n > 0) {
-		idx_put64(val, index);
-		if ((rc = out->add(out->ctx, key, n, val, sizeof(val))) != 0)
-			return rc;
-	}
+	if (n == 0)   /* validation keeps ids far below the key limit */
+		return cx_seterr(CX_EINVAL, "leaf %llu: record_id empty or too long to index",
+		    (unsigned long long)index);
+	idx_put64(val, index);
+	if ((rc = out->add(out->ctx, key, n, val, sizeof(val))) != 0)
+		return rc;
 	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change != NULL) {
 		if ((rc = idx_target(out, log, r->change->target, index)) != 0)
 			return rc;

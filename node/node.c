@@ -14,6 +14,33 @@
 #include "store/tlog.h"
 #include "util/err.h"
 
+/*
+ * The private key must be the one the log is registered with: a checkpoint
+ * signed by any other key would be committed for ever and never verify.
+ */
+static int
+node_key_matches(struct node *n)
+{
+	struct store_log *logs = NULL;
+	char *mine = NULL;
+	size_t nlogs = 0, i;
+	int rc;
+
+	if ((rc = keys_verifier(&mine, n->key)) != 0)
+		return rc;
+	if ((rc = store_log_list(n->st, &logs, &nlogs)) != 0)
+		goto out;
+	rc = cx_seterr(CX_EPERM, "%s is not the key of log %s; refusing to sign with it",
+	    n->cfg.key_path, n->cfg.origin);
+	for (i = 0; i < nlogs; i++)
+		if (logs[i].id == n->log && strcmp(logs[i].verifier, mine) == 0)
+			rc = 0;
+out:
+	store_log_list_free(logs, nlogs);
+	free(mine);
+	return rc;
+}
+
 int
 node_open(struct node *n, const char *home, int flags)
 {
@@ -34,6 +61,8 @@ node_open(struct node *n, const char *home, int flags)
 		goto fail;
 	store_set_indexer(n->st, idx_indexer, n);
 	if ((rc = store_log_find(n->st, &n->log, n->cfg.origin)) != 0)
+		goto fail;
+	if (n->key != NULL && (rc = node_key_matches(n)) != 0)
 		goto fail;
 	return 0;
 fail:

@@ -149,12 +149,13 @@ proof_verify(const json_t *p, const keys_key *issuer, const char **what)
 		uint8_t *bytes;
 		size_t blen;
 
-		if (leaf == NULL || !json_is_integer(json_object_get(p, "index")) || index < 0)
-			return cx_seterr(CX_EFORMAT, "inclusion proof needs leaf and index");
+		if (leaf == NULL || !json_is_integer(json_object_get(p, "index")) || index < 0 ||
+		    !json_is_integer(json_object_get(p, "tree_size")))
+			return cx_seterr(CX_EFORMAT, "inclusion proof needs leaf, index and tree_size");
 		if ((rc = proof_checkpoint(json_string_value(json_object_get(p, "checkpoint")), issuer,
 		    origin, &size, root)) != 0)
 			return rc;
-		if (json_object_get(p, "tree_size") && (uint64_t)tsize != size)
+		if ((uint64_t)tsize != size)
 			return cx_seterr(CX_EPROOF, "tree_size %lld differs from the checkpoint's %llu",
 			    (long long)tsize, (unsigned long long)size);
 		if ((bytes = malloc(strlen(leaf) / 4 * 3 + 3)) == NULL)

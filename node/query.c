@@ -8,17 +8,21 @@
  *      withdrawal ends the record's effect from that day.
  *   2. A record counts from its publication start (its decision date when
  *      no later start was given) and stops on its publicity maximum end
- *      (exclusive: "publication stops on this day"); licences, evaluations,
- *      commitments and red-list entries also stop after their validity end
- *      (inclusive: "valid until").
+ *      (exclusive: "publication stops on this day"); licences, evaluations
+ *      and commitments also stop after their validity end (inclusive:
+ *      "valid until").
+ *   4. A record whose content in effect (after corrections) no longer
+ *      names the subject searched for is "other-subject", not active.
  *   3. The as-of date moves the whole picture: changes effective later and
  *      records decided later are ignored.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "node/node.h"
 #include "node/query.h"
+#include "ingest/text.h"
 #include "util/err.h"
 
 const char *
@@ -33,6 +37,7 @@ query_state_name(int state)
 	case QUERY_WITHDRAWN: return "withdrawn";
 	case QUERY_UNPUBLISHED: return "unpublished";
 	case QUERY_NOT_YET: return "not-yet";
+	case QUERY_OTHER_SUBJECT: return "other-subject";
 	}
 	return "?";
 }
@@ -125,6 +130,40 @@ query_state(const Cx__Record *rec, const struct query_change *ch, size_t nch, ui
 	return QUERY_ACTIVE;
 }
 
+/*
+ * Whether the content in effect still names the subject searched for: a
+ * correction may move a record to another subject (a wrong company was
+ * named), and a search finds records by every subject they ever named.
+ */
+static int
+query_names(const Cx__Record *cur, int by, const char *value)
+{
+	const Cx__Subject *s = cur->subject;
+	char *a = NULL, *b = NULL;
+	int same;
+
+	if (s == NULL)
+		return 0;
+	switch (by) {
+	case QUERY_BY_CODE:
+		return strcmp(s->credit_code, value) == 0;
+	case QUERY_BY_REGNO:
+		return strcmp(s->business_reg_no, value) == 0;
+	case QUERY_BY_ID:
+		return strcasecmp(s->id_number, value) == 0;
+	case QUERY_BY_NAME:
+		if (text_normalize(&a, s->name, strlen(s->name)) != 0 ||
+		    text_normalize(&b, value, strlen(value)) != 0)
+			same = 1;   /* cannot tell: keep the record */
+		else
+			same = strcmp(a, b) == 0;
+		free(a);
+		free(b);
+		return same;
+	}
+	return 1;
+}
+
 /* ---- collecting --------------------------------------------------------- */
 
 struct query_ref {
@@ -160,16 +199,23 @@ query_refs_add(struct query_refs *rs, uint32_t log, uint64_t index)
 	return 0;
 }
 
+struct query_scan {
+	struct query_refs *refs;
+	int rc;
+};
+
 static int
 query_collect(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
 {
+	struct query_scan *qs = ctx;
 	const uint8_t *k = key;
 
 	(void)val;
 	(void)vlen;
 	if (klen < 12)
 		return 0;
-	return query_refs_add(ctx, idx_get32(k + klen - 12), idx_get64(k + klen - 8)) ? 1 : 0;
+	qs->rc = query_refs_add(qs->refs, idx_get32(k + klen - 12), idx_get64(k + klen - 8));
+	return qs->rc != 0;   /* stop on failure; the caller returns qs->rc */
 }
 
 static int
@@ -256,6 +302,7 @@ query_subject(struct query_result *out, store_txn *t, int by, const char *value,
     uint32_t as_of)
 {
 	struct query_refs found = { 0 }, prim = { 0 };
+	struct query_scan qs = { &found, 0 };
 	uint8_t key[512];
 	size_t klen, i;
 	int rc = 0;
@@ -272,13 +319,17 @@ query_subject(struct query_result *out, store_txn *t, int by, const char *value,
 			v[0] = (char)('0' + ty);
 			strcpy(v + 1, value);
 			klen = idx_subject_prefix(key, sizeof(key), 'I', v);
-			rc = store_index_scan(t, key, klen, query_collect, &found);
+			rc = store_index_scan(t, key, klen, query_collect, &qs);
+			if (rc == 0)
+				rc = qs.rc;
 		}
 	} else {
 		klen = idx_subject_prefix(key, sizeof(key), (char)by, value);
 		if (klen == 0)
 			return cx_seterr(CX_EINVAL, "search value too long");
-		rc = store_index_scan(t, key, klen, query_collect, &found);
+		rc = store_index_scan(t, key, klen, query_collect, &qs);
+		if (rc == 0)
+			rc = qs.rc;
 	}
 	if (rc != 0)
 		goto out;
@@ -322,6 +373,8 @@ query_subject(struct query_result *out, store_txn *t, int by, const char *value,
 		if (h->nchanges > 1)
 			qsort(h->changes, h->nchanges, sizeof(*h->changes), query_change_cmp);
 		h->state = query_state(h->rec, h->changes, h->nchanges, as_of, &h->current, &h->since);
+		if (!query_names(h->current, by, value))
+			h->state = QUERY_OTHER_SUBJECT;
 		if (h->state == QUERY_ACTIVE)
 			out->nactive++;
 	}

@@ -24,6 +24,7 @@ enum query_state {
 	QUERY_WITHDRAWN,       /* the decision was withdrawn */
 	QUERY_UNPUBLISHED,     /* the rule says it is not published */
 	QUERY_NOT_YET,         /* decided after the as-of date */
+	QUERY_OTHER_SUBJECT,   /* on the date, a correction has it name another subject */
 };
 
 /* "active", "pending", ... */

@@ -108,6 +108,13 @@ check "and many rows were rejected (other cities' records)" "$(jq -e '.[1] > 100
 check "one and four parsing threads publish the same records" \
 	"$([[ $(cx checkpoint --home "$T/th1" | sed -n 2p) == $(cx checkpoint --home "$T/th4" | sed -n 2p) ]]; echo $?)"
 
+# a record id too long to index is a rejected row, not a duplicate later
+long=$(printf 'x%.0s' $(seq 300))
+head -n 1 "$D/mixed.jsonl" | jq -c --arg id "$long" '.record_id = $id' > "$T/long.jsonl"
+cx init --home "$T/long" --id hangzhou --region 330100 >/dev/null
+expect_rc 1 "a 300-byte record id is rejected" cx import --home "$T/long" --no-progress "$T/long.jsonl"
+grep -q 'longer than 256' "$T/.out"; check "with the limit named" $?
+
 expect_rc 2 "a missing file is a fatal error" cx import --home "$H" --no-progress "$T/nope.jsonl"
 expect_rc 2 "no files is a usage error" cx import --home "$H"
 done_testing

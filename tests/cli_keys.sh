@@ -19,6 +19,13 @@ expect_rc 2 "a key readable by others is refused" cx import --home "$T/m" --no-p
 grep -qi 'permission' "$T/.out"; check "the refusal says why" $?
 chmod 0600 "$T/m/keys/node.key"
 
+cx init --home "$T/other" --id hangzhou --region 330100 >/dev/null
+cp "$T/other/keys/node.key" "$T/m/keys/node.key"
+expect_rc 2 "a key that is not the log's is refused before anything is signed" \
+	cx import --home "$T/m" --no-progress "$T/g.jsonl"
+grep -q 'not the key of log' "$T/.out"; check "the refusal names the reason" $?
+check "nothing was written with the wrong key" "$([[ $(cx checkpoint --home "$T/m" | sed -n 2p) == 0 ]]; echo $?)"
+
 ok "an SM2 node" cx init --home "$T/s" --id hangzhou --region 330100 --algorithm sm2
 expect_rc 0 "an SM2 node imports" cx import --home "$T/s" --no-progress "$T/g.jsonl"
 ok "an SM2 store verifies" cx verify --home "$T/s" --quiet

@@ -82,6 +82,7 @@ ok "leaf 0 proof verifies" cx verify --proof "$T/p0.json" --key "$V"
 # consistency proofs between two stored checkpoints
 S1=$(sed -n 2p "$T/cp1")
 ok "prove consistency between sizes" cx prove --home "$H" --consistency "$S1" --out "$T/c.json"
+expect_rc 2 "a consistency proof from size 0 is a usage error" cx prove --home "$H" --consistency 0
 ok "the consistency proof verifies offline" cx verify --proof "$T/c.json" --key "$V"
 jq '.proof[0] = .proof[1]' "$T/c.json" > "$T/c2.json"
 expect_rc 1 "a wrong consistency proof fails" cx verify --proof "$T/c2.json" --key "$V"

@@ -77,4 +77,21 @@ cx query --home "$H" --code $C --as-of 2024-06-01 > "$T/t.txt"
 check "the table names the list type" "$(grep -q '重大税收违法失信主体名单' "$T/t.txt"; echo $?)"
 cx query --home "$H" --code $C --history > "$T/h.txt"
 check "the history shows the repair" "$(grep -q 'repair (hz-c-1)' "$T/h.txt"; echo $?)"
+# a correction that moves a penalty to another company (the wrong one was named)
+M=$T/mv
+cx init --home "$M" --id hangzhou --region 330100 >/dev/null
+head -n 1 "$(dirname "$0")/data/query.jsonl" > "$T/mv.jsonl"
+jq -c '.record_id = "mv-c" | .kind = "status_change" | .decision_date = "2024-03-01" | del(.penalty, .sector, .severity)
+	| .change = {type: "correction", target: {record_id: "hz-p-1"}, effective_date: "2024-03-01", reason: "当事人认定错误",
+	  replacement: (input | .subject.name = "杭州另一家公司" | .subject.credit_code = "91330100799655058B")}' \
+	"$T/mv.jsonl" "$T/mv.jsonl" >> "$T/mv.jsonl"
+ok "import a penalty and a correction naming another company" cx import --home "$M" --no-progress "$T/mv.jsonl"
+st() { cx query --home "$M" --code "$1" --as-of "$2" --history --json | jq -r '[.active, .records[0].state] | @tsv'; }
+check "before the correction the first company has it" "$([[ $(st $C 2024-02-01) == $'1\tactive' ]]; echo $?)"
+check "before the correction the second does not" "$([[ $(st 91330100799655058B 2024-02-01) == $'0\tother-subject' ]]; echo $?)"
+check "after it the first company no longer has it" "$([[ $(st $C 2024-03-02) == $'0\tother-subject' ]]; echo $?)"
+check "after it the second company has it" "$([[ $(st 91330100799655058B 2024-03-02) == $'1\tactive' ]]; echo $?)"
+cx query --home "$M" --code $C --as-of 2024-03-02 > "$T/mv.txt"
+! grep -q '杭州另一家公司' "$T/mv.txt"; check "the first company's table does not show the other's name" $?
+expect_rc 2 "the individual-business placeholder is not a searchable code" cx query --home "$M" --code 00000000000000000x
 done_testing
