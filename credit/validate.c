@@ -10,7 +10,8 @@
  *
  * The only writes to the record are defaults: publication_start,
  * publicity_min_end, publicity_max_end (and the same on a correction's
- * replacement). Nothing is allocated; nothing is printed.
+ * replacement), and a Chinese sector name replaced by its code (the one
+ * allocation). Nothing is printed.
  *
  * The checks and the reason for each are listed in docs/rules.md.
  */

@@ -32,6 +32,7 @@
 
 #include <openssl/evp.h>
 
+#include "credit/codes.h"
 #include "credit/rules.h"
 #include "ingest/csv.h"
 #include "ingest/json.h"
@@ -804,12 +805,20 @@ out:
 	return rc;
 }
 
-/* "CF:" + decision number + ":" + hex12(SHA-256(subject key)). */
+/*
+ * "CF:" + decision number + ":" + hex12(SHA-256(subject key)): the same row
+ * gives the same id, so a re-import finds it published. The subject key is
+ * the credit code; for a natural person, name and masked identity number
+ * (never the number itself: an unsalted hash of 18 digits, 8 of them a
+ * birth date, is reversed in seconds); else the registration number or the
+ * name.
+ */
 static int
 shgs_record_id(Cx__Record *r, const char *prefix)
 {
 	const Cx__Subject *s = r->subject;
 	const char *key = s->name;
+	char masked[64], person[512];
 	uint8_t md[32];
 	unsigned int mdlen = 0;
 	char hex[HEX_LEN(32)], *id;
@@ -817,11 +826,13 @@ shgs_record_id(Cx__Record *r, const char *prefix)
 	    r->licence->decision_no;
 	size_t n;
 
-	if (s->credit_code[0] != '\0' && strcmp(s->credit_code, "00000000000000000X") != 0)
+	if (s->credit_code[0] != '\0' && !codes_uscc_placeholder(s->credit_code))
 		key = s->credit_code;
-	else if (s->id_number[0] != '\0')
-		key = s->id_number;
-	else if (s->business_reg_no[0] != '\0')
+	else if (s->id_number[0] != '\0') {
+		codes_mask_id(masked, sizeof(masked), s->id_number);
+		snprintf(person, sizeof(person), "%s\n%s", s->name, masked);
+		key = person;
+	} else if (s->business_reg_no[0] != '\0')
 		key = s->business_reg_no;
 	if (EVP_Digest(key, strlen(key), md, &mdlen, EVP_sha256(), NULL) != 1)
 		return cx_sslerr("SHA-256 of the subject key");

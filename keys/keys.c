@@ -361,7 +361,9 @@ keys_read_secret(char **out, size_t *outlen, const char *path)
 	int fd, rc;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO in the key's place must not hang the node (the
+	 * regular-file check follows); reads of a regular file never block */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return errno == ENOENT ? cx_seterr(CX_ENOTFOUND, "%s: no such key file", path) :
 		    cx_seterr(errno == EACCES ? CX_EPERM : CX_EIO, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {

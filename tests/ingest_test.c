@@ -623,11 +623,14 @@ test_shgs_record_id(void **state)
 	json_record_free(r);
 	json_record_free(r2);
 
-	/* natural person: by identity number, which does not appear */
+	/* natural person: by name and the masked identity number only; the
+	 * full number is neither in the id nor hashed into it */
 	assert_int_equal(test_row(&r, test_ph, "李四,自然人,,01,11010519491231002X,W9,警告,,,"
 	    "2023-07-01,,局,,,", err, sizeof(err)), 0);
-	test_expect_id(want, sizeof(want), "CF:", "W9", "11010519491231002X");
+	test_expect_id(want, sizeof(want), "CF:", "W9", "李四\n110105********002X");
 	assert_string_equal(r->record_id, want);
+	test_expect_id(want, sizeof(want), "CF:", "W9", "11010519491231002X");
+	assert_string_not_equal(r->record_id, want);
 	assert_null(strstr(r->record_id, "11010519"));
 	json_record_free(r);
 
