@@ -428,7 +428,7 @@ import_lookup(struct import *im, const char *id, struct import_target *t)
 		return rc;
 	if ((rc = store_leaf(im->rd, im->n->log, index, &leaf, &llen)) != 0)
 		return rc;
-	if ((r = cx__record__unpack(NULL, llen, leaf)) == NULL)
+	if ((r = idx_unpack(leaf, llen)) == NULL)
 		return cx_seterr(CX_ECORRUPT, "leaf %llu does not decode", (unsigned long long)index);
 	import_target_of(t, r);
 	cx__record__free_unpacked(r, NULL);

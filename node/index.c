@@ -206,6 +206,85 @@ idx_record_keys(const Cx__Record *r, uint32_t log, uint64_t index, const struct 
 	return rc;
 }
 
+/* ---- decoding leaves safely --------------------------------------------- */
+
+/* Read a varint at *p (below end); 0, or -1 when malformed. */
+static int
+idx_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	int shift;
+
+	*v = 0;
+	for (shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * Whether the record (is_record) or status change in p[0..n) nests no more
+ * than IDX_MAX_DEPTH records through StatusChange.replacement. Every
+ * occurrence of the nesting fields is followed, since protobuf merges
+ * repeated occurrences of a message field.
+ */
+static int
+idx_depth_ok(const uint8_t *p, size_t n, int is_record, int depth)
+{
+	const uint8_t *end = p + n;
+	uint32_t nest = is_record ? 27 : 7;   /* Record.change, StatusChange.replacement */
+
+	if (is_record && depth > IDX_MAX_DEPTH)
+		return 0;
+	while (p < end) {
+		uint64_t tag, len;
+
+		if (idx_varint(&p, end, &tag) != 0)
+			return 0;
+		switch (tag & 7) {
+		case 0:
+			if (idx_varint(&p, end, &len) != 0)
+				return 0;
+			break;
+		case 1:
+			if ((size_t)(end - p) < 8)
+				return 0;
+			p += 8;
+			break;
+		case 5:
+			if ((size_t)(end - p) < 4)
+				return 0;
+			p += 4;
+			break;
+		case 2:
+			if (idx_varint(&p, end, &len) != 0 || len > (uint64_t)(end - p))
+				return 0;
+			if ((tag >> 3) == nest &&
+			    !idx_depth_ok(p, (size_t)len, !is_record, depth + is_record))
+				return 0;
+			p += len;
+			break;
+		default:
+			return 0;   /* groups: not in this schema */
+		}
+	}
+	return 1;
+}
+
+Cx__Record *
+idx_unpack(const uint8_t *leaf, size_t len)
+{
+	if (!idx_depth_ok(leaf, len, 1, 0)) {
+		cx_seterr(CX_EFORMAT, "leaf nests corrections deeper than %d or is malformed",
+		    IDX_MAX_DEPTH);
+		return NULL;
+	}
+	return cx__record__unpack(NULL, len, leaf);
+}
+
 static int
 idx_store_add(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -221,7 +300,7 @@ idx_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t
 	int rc;
 
 	(void)ctx;
-	r = cx__record__unpack(NULL, len, leaf);
+	r = idx_unpack(leaf, len);
 	if (r == NULL)
 		return cx_seterr(CX_EFORMAT, "leaf %llu is not a record", (unsigned long long)index);
 	rc = idx_record_keys(r, log, index, &o);

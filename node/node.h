@@ -68,6 +68,15 @@ int node_find_log(struct node *n, const char *name, uint32_t *log);
 #define IDX_RECORD  'R'
 #define IDX_TARGET  'T'
 
+/*
+ * Decode leaf bytes into a record (free with cx__record__free_unpacked), or
+ * NULL (detail set) when they do not decode or nest corrections deeper than
+ * IDX_MAX_DEPTH: protobuf-c recurses without limit, and a leaf comes from
+ * whoever signed it. Every leaf is decoded through here.
+ */
+#define IDX_MAX_DEPTH 16
+Cx__Record *idx_unpack(const uint8_t *leaf, size_t len);
+
 /* Where idx_record_keys puts the keys: add(ctx, key, klen, val, vlen). */
 struct idx_out {
 	int (*add)(void *ctx, const void *key, size_t klen, const void *val, size_t vlen);

@@ -227,7 +227,7 @@ query_load(store_txn *t, uint32_t log, uint64_t index, Cx__Record **out)
 
 	if ((rc = store_leaf(t, log, index, &leaf, &len)) != 0)
 		return rc;
-	*out = cx__record__unpack(NULL, len, leaf);
+	*out = idx_unpack(leaf, len);
 	if (*out == NULL)
 		return cx_seterr(CX_ECORRUPT, "leaf %llu of log %u does not decode",
 		    (unsigned long long)index, log);
