@@ -78,6 +78,9 @@ struct store {
 	pthread_mutex_t wmu;      /* one writer of this process at a time */
 	pthread_mutex_t dbimu;    /* one mdb_dbi_open user at a time */
 	unsigned readers;
+	size_t seen_txnid;        /* last transaction whose logs are all opened */
+	MDB_dbi fed;              /* federation records (store_aux_*) */
+	int has_fed;
 	struct store_dbis *dbis;  /* sorted by id */
 	size_t ndbis, capdbis;
 };
@@ -544,6 +547,77 @@ out:
 	return rc;
 }
 
+/*
+ * Open the handles of every log registered since the last look, so that a
+ * read transaction begun afterwards can use them: LMDB refuses, inside a
+ * transaction, a handle opened after that transaction began. Cheap when
+ * nothing was committed since (one mdb_env_info).
+ */
+static int
+store_dbis_refresh(store *s)
+{
+	MDB_envinfo info;
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	size_t seen;
+	int rc;
+
+	if (mdb_env_info(s->env, &info) != 0)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	seen = s->seen_txnid;
+	pthread_mutex_unlock(&s->mu);
+	if (info.me_last_txnid == seen)
+		return 0;
+	pthread_mutex_lock(&s->dbimu);
+	if ((rc = store_txn_begin(s, 1, &txn)) != 0)
+		goto out;
+	if ((rc = mdb_cursor_open(txn, s->logs, &cur)) != 0) {
+		rc = store_mdberr(rc, "log registry");
+		goto out;
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		struct store_dbis d;
+
+		if (k.mv_size != 4 || store_dbis_lookup(s, store_get32(k.mv_data), &d))
+			continue;
+		if ((rc = store_dbis_open(txn, store_get32(k.mv_data), 0, &d)) != 0 ||
+		    (rc = store_dbis_add(s, &d)) != 0)
+			goto out;
+	}
+	if (rc != MDB_NOTFOUND) {
+		rc = store_mdberr(rc, "log registry");
+		goto out;
+	}
+	mdb_cursor_close(cur);
+	cur = NULL;
+	rc = mdb_txn_commit(txn);
+	pthread_mutex_lock(&s->mu);
+	s->readers--;
+	if (rc == 0)
+		s->seen_txnid = info.me_last_txnid;
+	pthread_mutex_unlock(&s->mu);
+	txn = NULL;
+	rc = rc == 0 ? 0 : store_mdberr(rc, "open log databases");
+out:
+	if (cur)
+		mdb_cursor_close(cur);
+	store_rd_end(s, txn);
+	pthread_mutex_unlock(&s->dbimu);
+	return rc;
+}
+
+/* The handles of log inside read transaction t: only those opened before t
+ * began are usable in it (store_read_begin refreshes them first). */
+static int
+store_dbis_txn(store_txn *t, uint32_t log, struct store_dbis *d)
+{
+	if (store_dbis_lookup(t->s, log, d))
+		return 0;
+	return cx_seterr(CX_ENOTFOUND, "store: no log %u in this snapshot", log);
+}
+
 /* ---- reading primitives over any transaction ---------------------------- */
 
 /* Size of a log: one more than its last leaf index. */
@@ -665,6 +739,13 @@ store_open_dbs(store *s, int create)
 	    (rc = mdb_dbi_open(txn, "index", dbflags, &s->index)) != 0) {
 		rc = rc == MDB_NOTFOUND ? cx_seterr(CX_ECORRUPT, "store: a database is missing") :
 		    store_mdberr(rc, "open databases");
+		goto out;
+	}
+	rc = mdb_dbi_open(txn, "fed", dbflags, &s->fed);
+	if (rc == 0)
+		s->has_fed = 1;
+	else if (rc != MDB_NOTFOUND) {
+		rc = store_mdberr(rc, "open federation database");
 		goto out;
 	}
 	if ((rc = mdb_cursor_open(txn, s->logs, &cur)) != 0) {
@@ -1112,15 +1193,13 @@ store_append_txn(store *s, MDB_txn *txn, void *arg)
 		tlog_frontier_root(&f, root);
 		if ((rc = a->sign(a->ctx, size + a->n, root, &note, &nlen)) != 0)
 			goto out;
-		if (note == NULL) {
-			rc = cx_seterr(CX_EINVAL, "store: the signer returned no checkpoint");
-			goto out;
+		if (note != NULL) {
+			store_put64(kb, size + a->n);
+			v.mv_size = nlen;
+			v.mv_data = note;
+			if ((rc = mdb_put(txn, a->d.c, &k, &v, 0)) != 0)
+				rc = store_mdberr(rc, "store checkpoint");
 		}
-		store_put64(kb, size + a->n);
-		v.mv_size = nlen;
-		v.mv_data = note;
-		if ((rc = mdb_put(txn, a->d.c, &k, &v, 0)) != 0)
-			rc = store_mdberr(rc, "store checkpoint");
 	}
 out:
 	if (lc)
@@ -1176,6 +1255,8 @@ store_read_begin(store_txn **out, store *s)
 	int rc;
 
 	*out = NULL;
+	if ((rc = store_dbis_refresh(s)) != 0)
+		return rc;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return cx_seterr(CX_ENOMEM, "store: read transaction");
 	t->s = s;
@@ -1202,7 +1283,7 @@ store_txn_log_size(store_txn *t, uint32_t log, uint64_t *size)
 	struct store_dbis d;
 	int rc;
 
-	if ((rc = store_dbis_get(t->s, log, &d)) != 0)
+	if ((rc = store_dbis_txn(t, log, &d)) != 0)
 		return rc;
 	return store_size_of(t->txn, d.l, size);
 }
@@ -1215,7 +1296,7 @@ store_leaf(store_txn *t, uint32_t log, uint64_t index, const uint8_t **data, siz
 	MDB_val k = { 8, kb }, v;
 	int rc;
 
-	if ((rc = store_dbis_get(t->s, log, &d)) != 0)
+	if ((rc = store_dbis_txn(t, log, &d)) != 0)
 		return rc;
 	store_put64(kb, index);
 	if ((rc = mdb_get(t->txn, d.l, &k, &v)) != 0)
@@ -1234,7 +1315,7 @@ store_leaf_hash(store_txn *t, uint32_t log, uint64_t index, tlog_hash out)
 	uint64_t size, idx;
 	int rc;
 
-	if ((rc = store_dbis_get(t->s, log, &d)) != 0 ||
+	if ((rc = store_dbis_txn(t, log, &d)) != 0 ||
 	    (rc = store_size_of(t->txn, d.l, &size)) != 0)
 		return rc;
 	if (index >= size)
@@ -1254,7 +1335,7 @@ store_tree(store_txn *t, uint32_t log, uint64_t size, struct store_rd *rd)
 	uint64_t have;
 	int rc;
 
-	if ((rc = store_dbis_get(t->s, log, &d)) != 0 ||
+	if ((rc = store_dbis_txn(t, log, &d)) != 0 ||
 	    (rc = store_size_of(t->txn, d.l, &have)) != 0)
 		return rc;
 	if (size > have)
@@ -1312,7 +1393,7 @@ store_checkpoint(store_txn *t, uint32_t log, uint64_t size, const char **note, s
 	MDB_val k = { 8, kb }, v;
 	int rc;
 
-	if ((rc = store_dbis_get(t->s, log, &d)) != 0)
+	if ((rc = store_dbis_txn(t, log, &d)) != 0)
 		return rc;
 	if (size == 0) {
 		if ((rc = mdb_cursor_open(t->txn, d.c, &cur)) != 0)
@@ -1337,32 +1418,34 @@ store_checkpoint(store_txn *t, uint32_t log, uint64_t size, const char **note, s
 	return 0;
 }
 
-int
-store_index_get(store_txn *t, const void *key, size_t klen, const void **val, size_t *vlen)
+static int
+store_db_get(store_txn *t, MDB_dbi dbi, const void *key, size_t klen, const void **val,
+    size_t *vlen)
 {
 	MDB_val k = { klen, (void *)key }, v;
 	int rc;
 
 	if (key == NULL || klen == 0 || klen > STORE_KEY_MAX)
-		return cx_seterr(CX_EINVAL, "store: index key of %zu bytes", klen);
-	if ((rc = mdb_get(t->txn, t->s->index, &k, &v)) != 0)
-		return rc == MDB_NOTFOUND ? CX_ENOTFOUND : store_mdberr(rc, "index");
+		return cx_seterr(CX_EINVAL, "store: key of %zu bytes", klen);
+	if ((rc = mdb_get(t->txn, dbi, &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? CX_ENOTFOUND : store_mdberr(rc, "get");
 	*val = v.mv_data;
 	*vlen = v.mv_size;
 	return 0;
 }
 
-int
-store_index_scan(store_txn *t, const void *prefix, size_t plen, store_scan_fn fn, void *ctx)
+static int
+store_db_scan(store_txn *t, MDB_dbi dbi, const void *prefix, size_t plen, store_scan_fn fn,
+    void *ctx)
 {
 	MDB_cursor *cur;
 	MDB_val k = { plen, (void *)prefix }, v;
 	int rc;
 
 	if (plen > STORE_KEY_MAX || (plen > 0 && prefix == NULL))
-		return cx_seterr(CX_EINVAL, "store: index prefix of %zu bytes", plen);
-	if ((rc = mdb_cursor_open(t->txn, t->s->index, &cur)) != 0)
-		return store_mdberr(rc, "index cursor");
+		return cx_seterr(CX_EINVAL, "store: prefix of %zu bytes", plen);
+	if ((rc = mdb_cursor_open(t->txn, dbi, &cur)) != 0)
+		return store_mdberr(rc, "cursor");
 	rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
 	while (rc == 0) {
 		if (plen > 0 && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
@@ -1373,8 +1456,127 @@ store_index_scan(store_txn *t, const void *prefix, size_t plen, store_scan_fn fn
 	}
 	mdb_cursor_close(cur);
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return store_mdberr(rc, "index scan");
+		return store_mdberr(rc, "scan");
 	return 0;
+}
+
+int
+store_index_get(store_txn *t, const void *key, size_t klen, const void **val, size_t *vlen)
+{
+	return store_db_get(t, t->s->index, key, klen, val, vlen);
+}
+
+int
+store_index_scan(store_txn *t, const void *prefix, size_t plen, store_scan_fn fn, void *ctx)
+{
+	return store_db_scan(t, t->s->index, prefix, plen, fn, ctx);
+}
+
+/* ---- federation records --------------------------------------------------- */
+
+int
+store_aux_get(store_txn *t, const void *key, size_t klen, const void **val, size_t *vlen)
+{
+	if (!t->s->has_fed)
+		return CX_ENOTFOUND;
+	return store_db_get(t, t->s->fed, key, klen, val, vlen);
+}
+
+int
+store_aux_scan(store_txn *t, const void *prefix, size_t plen, store_scan_fn fn, void *ctx)
+{
+	if (!t->s->has_fed)
+		return 0;
+	return store_db_scan(t, t->s->fed, prefix, plen, fn, ctx);
+}
+
+struct store_auxw {
+	const struct store_aux_op *ops;
+	size_t n;
+};
+
+static int
+store_aux_txn(store *s, MDB_txn *txn, void *arg)
+{
+	struct store_auxw *a = arg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < a->n; i++) {
+		const struct store_aux_op *op = &a->ops[i];
+		MDB_val k = { op->klen, (void *)op->key }, v = { op->vlen, (void *)op->val };
+
+		if (op->del) {
+			MDB_cursor *cur;
+
+			/* delete every key with this prefix */
+			if ((rc = mdb_cursor_open(txn, s->fed, &cur)) != 0)
+				return store_mdberr(rc, "federation cursor");
+			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+			while (rc == 0 && k.mv_size >= op->klen &&
+			    memcmp(k.mv_data, op->key, op->klen) == 0) {
+				if ((rc = mdb_cursor_del(cur, 0)) != 0)
+					break;
+				rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+				if (rc == EINVAL || rc == MDB_NOTFOUND)
+					rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+			}
+			mdb_cursor_close(cur);
+			if (rc != 0 && rc != MDB_NOTFOUND)
+				return store_mdberr(rc, "federation delete");
+			continue;
+		}
+		if (op->only_new) {
+			rc = mdb_put(txn, s->fed, &k, &v, MDB_NOOVERWRITE);
+			if (rc == MDB_KEYEXIST)
+				continue;
+		} else
+			rc = mdb_put(txn, s->fed, &k, &v, 0);
+		if (rc != 0)
+			return store_mdberr(rc, "federation record");
+	}
+	return 0;
+}
+
+int
+store_aux_write(store *s, const struct store_aux_op *ops, size_t n)
+{
+	struct store_auxw a = { ops, n };
+	uint64_t need = 1u << 20;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (ops[i].key == NULL || ops[i].klen == 0 || ops[i].klen > STORE_KEY_MAX)
+			return cx_seterr(CX_EINVAL, "store: federation key of %zu bytes", ops[i].klen);
+		need += 2 * (ops[i].klen + ops[i].vlen);
+	}
+	pthread_mutex_lock(&s->wmu);
+	if (!s->has_fed) {
+		MDB_txn *txn;
+
+		pthread_mutex_lock(&s->dbimu);
+		if (s->readonly)
+			rc = cx_seterr(CX_EPERM, "store: opened read-only");
+		else if ((rc = store_txn_begin(s, 0, &txn)) == 0) {
+			if ((rc = mdb_dbi_open(txn, "fed", MDB_CREATE, &s->fed)) == 0)
+				rc = mdb_txn_commit(txn);
+			else
+				mdb_txn_abort(txn);
+			if (rc == 0)
+				s->has_fed = 1;
+			else
+				rc = store_mdberr(rc, "create federation database");
+		}
+		pthread_mutex_unlock(&s->dbimu);
+		if (rc != 0) {
+			pthread_mutex_unlock(&s->wmu);
+			return rc;
+		}
+	}
+	rc = store_write(s, store_aux_txn, &a, need);
+	pthread_mutex_unlock(&s->wmu);
+	return rc;
 }
 
 /* ---- reindex ------------------------------------------------------------ */

@@ -12,6 +12,8 @@
  *     h/<id>    u64 BE stored index -> 32-byte hash          (MDB_APPEND)
  *     c/<id>    u64 BE tree size -> signed checkpoint note
  *     index     opaque key -> opaque value (derived; see store_reindex)
+ *     fed       opaque key -> opaque value (federation records: roster,
+ *               cosignatures, evidence, alarms; see store_aux_write)
  *
  * A log's size is one more than its last leaf index. Everything one batch
  * writes (leaves, hashes, index keys, checkpoint) commits in one LMDB write
@@ -115,8 +117,11 @@ void store_log_list_free(struct store_log *logs, size_t n);
 /* ---- appending ---------------------------------------------------------- */
 
 /* Sign a checkpoint: *note gets a malloc'd signed note (the store frees it)
- * of *len bytes stating the tree of size leaves with root root. Runs inside
- * the write transaction; may run more than once per batch (map growth). */
+ * of *len bytes stating the tree of size leaves with root root; or *note
+ * stays NULL: no checkpoint is stored for this batch (a replicated batch
+ * that ends short of the issuer's checkpoint, checked by the callback
+ * against it). A non-zero return aborts the batch. Runs inside the write
+ * transaction; may run more than once per batch (map growth). */
 typedef int (*store_signer)(void *ctx, uint64_t size, const tlog_hash root, char **note,
     size_t *len);
 
@@ -200,6 +205,31 @@ typedef int (*store_scan_fn)(void *ctx, const void *key, size_t klen, const void
  * it) or an LMDB error. */
 int store_index_scan(store_txn *t, const void *prefix, size_t plen, store_scan_fn fn,
     void *ctx);
+
+/* ---- federation records ------------------------------------------------- */
+
+/* The `fed` database holds what the federation layer keeps beside the logs
+ * (its key layout is node/'s, drawn in docs/storage.md). It is created on
+ * the first write; reads of a store without it find nothing. */
+
+/* One change: put (key, val); with only_new, keep an existing value; with
+ * del, delete every key that starts with key[0..klen) (val ignored). */
+struct store_aux_op {
+	const void *key;
+	size_t klen;
+	const void *val;
+	size_t vlen;
+	int only_new;
+	int del;
+};
+
+/* Apply ops[0..n) in one write transaction. Returns 0, CX_EINVAL (bad key),
+ * CX_EPERM (read-only) or an LMDB error. */
+int store_aux_write(store *s, const struct store_aux_op *ops, size_t n);
+
+/* Like store_index_get / store_index_scan, over the `fed` database. */
+int store_aux_get(store_txn *t, const void *key, size_t klen, const void **val, size_t *vlen);
+int store_aux_scan(store_txn *t, const void *prefix, size_t plen, store_scan_fn fn, void *ctx);
 
 /* ---- maintenance -------------------------------------------------------- */
 

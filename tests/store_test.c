@@ -1163,6 +1163,108 @@ test_stale(void **state)
 	store_close(s);
 }
 
+static int
+count_fn(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	(void)key; (void)klen; (void)val; (void)vlen;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Federation records: put, keep-existing, prefix delete, scan. */
+static void
+test_aux(void **state)
+{
+	char dir[512];
+	store *s;
+	store_txn *t;
+	const void *v;
+	size_t vl;
+	int n = 0;
+	struct store_aux_op ops[4] = {
+		{ "Wa1", 3, "x", 1, 0, 0 }, { "Wa2", 3, "y", 1, 0, 0 },
+		{ "Wb1", 3, "z", 1, 0, 0 }, { "R", 1, "roster", 6, 0, 0 },
+	};
+	struct store_aux_op keep = { "Wa1", 3, "new", 3, 1, 0 };
+	struct store_aux_op del = { "Wa", 2, NULL, 0, 0, 1 };
+
+	(void)state;
+	store_dir(dir, sizeof(dir), "aux");
+	s = open_new(dir, 0);
+	assert_int_equal(store_read_begin(&t, s), 0);
+	assert_int_equal(store_aux_get(t, "R", 1, &v, &vl), CX_ENOTFOUND);
+	store_read_end(t);
+	assert_int_equal(store_aux_write(s, ops, 4), 0);
+	assert_int_equal(store_aux_write(s, &keep, 1), 0);
+	assert_int_equal(store_read_begin(&t, s), 0);
+	assert_int_equal(store_aux_get(t, "Wa1", 3, &v, &vl), 0);
+	assert_int_equal(vl, 1);
+	assert_memory_equal(v, "x", 1);
+	assert_int_equal(store_aux_scan(t, "W", 1, count_fn, &n), 0);
+	assert_int_equal(n, 3);
+	store_read_end(t);
+	assert_int_equal(store_aux_write(s, &del, 1), 0);
+	n = 0;
+	assert_int_equal(store_read_begin(&t, s), 0);
+	assert_int_equal(store_aux_scan(t, "", 0, count_fn, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_aux_get(t, "Wb1", 3, &v, &vl), 0);
+	store_read_end(t);
+	store_close(s);
+	/* survives reopening read-only */
+	{
+		struct store_opts ro = { .readonly = 1 };
+
+		assert_int_equal(store_open(&s, dir, &ro), 0);
+		assert_int_equal(store_read_begin(&t, s), 0);
+		assert_int_equal(store_aux_get(t, "R", 1, &v, &vl), 0);
+		assert_int_equal(vl, 6);
+		store_read_end(t);
+		store_close(s);
+	}
+}
+
+/* A log created by another process after this one opened the store is
+ * readable in the next read transaction, first time. */
+static void
+test_log_from_other_process(void **state)
+{
+	char dir[512];
+	store *s;
+	store_txn *t;
+	uint32_t id = 0, log;
+	uint64_t size;
+	pid_t pid;
+	int st;
+	struct signer sg = { "test/other", 0 };
+
+	(void)state;
+	store_dir(dir, sizeof(dir), "other");
+	s = open_new(dir, 0);
+	assert_int_equal(store_read_begin(&t, s), 0);   /* a reader is open meanwhile */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		store *c = NULL;
+
+		if (store_open(&c, dir, NULL) != 0 ||
+		    store_log_create(c, &log, sg.origin, "n", "v") != 0 ||
+		    append_range(c, log, 0, 5, &sg) != 0)
+			_exit(1);
+		store_close(c);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	store_read_end(t);
+	assert_int_equal(store_log_find(s, &id, sg.origin), 0);
+	assert_int_equal(store_read_begin(&t, s), 0);
+	assert_int_equal(store_txn_log_size(t, id, &size), 0);
+	assert_int_equal(size, 5);
+	store_read_end(t);
+	store_close(s);
+}
+
 struct scan {
 	int n;
 	uint64_t last;
@@ -1928,6 +2030,8 @@ main(void)
 		cmocka_unit_test(test_append_given_hash),
 		cmocka_unit_test(test_verify_every_byte),
 		cmocka_unit_test(test_stale),
+		cmocka_unit_test(test_aux),
+		cmocka_unit_test(test_log_from_other_process),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_map_growth),
 		cmocka_unit_test(test_verify_intact),

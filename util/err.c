@@ -37,6 +37,8 @@ cx_strerror(int code)
 	case CX_ETOOBIG:   return "too large";
 	case CX_EPROOF:    return "proof does not verify";
 	case CX_EBUSY:     return "resource busy";
+	case CX_ETIMEOUT:  return "timed out";
+	case CX_EREFUSED:  return "refused by the other party";
 	default:           return "unknown error";
 	}
 }

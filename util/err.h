@@ -33,6 +33,8 @@ enum {
 	CX_ETOOBIG   = -16, /* input exceeds a limit */
 	CX_EPROOF    = -17, /* a Merkle proof does not verify */
 	CX_EBUSY     = -18, /* resource in use (store locked by another writer) */
+	CX_ETIMEOUT  = -19, /* no answer in time */
+	CX_EREFUSED  = -20, /* the other party refused (its reason in detail) */
 };
 
 /* Name of an error code ("signature does not verify"). Never NULL. */
