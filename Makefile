@@ -21,7 +21,7 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -I. -I$(BUILD) -MMD -MP
-LIBS    := -ljansson -lprotobuf-c -llmdb -lcrypto -linih -lpthread
+LIBS    := -ljansson -lnng -lprotobuf-c -llmdb -lcrypto -linih -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -30,13 +30,14 @@ Q := @
 endif
 
 # Libraries, one per directory, in link order (each uses only those after it).
-MODS    := node gen ingest credit store keys proto util
+MODS    := node gen ingest credit store net keys proto util
 PROTO_C := $(BUILD)/proto/cxnode.pb-c.c
 SRC_node   := $(filter-out node/main.c,$(wildcard node/*.c))
 SRC_gen    := $(wildcard gen/*.c)
 SRC_ingest := $(wildcard ingest/*.c)
 SRC_credit := $(wildcard credit/*.c)
 SRC_store  := $(wildcard store/*.c)
+SRC_net    := $(wildcard net/*.c)
 SRC_keys   := $(wildcard keys/*.c)
 SRC_proto  := $(PROTO_C)
 SRC_util   := $(wildcard util/*.c)
@@ -47,6 +48,7 @@ LIB = $(BUILD)/lib$(1).a
 DEPS_util   := util
 DEPS_keys   := keys proto util
 DEPS_store  := store keys proto util
+DEPS_net    := net keys proto util
 DEPS_credit := credit proto util
 DEPS_ingest := ingest credit proto util
 DEPS_gen    := gen ingest credit proto util

@@ -35,6 +35,75 @@ cfg_set(char **dst, const char *v)
 	return *dst != NULL;
 }
 
+/* Append the words of v (space or comma separated) to the NULL-terminated
+ * list *dst. */
+static int
+cfg_add_words(char ***dst, const char *v)
+{
+	size_t n = 0;
+	const char *p = v;
+
+	while (*dst != NULL && (*dst)[n] != NULL)
+		n++;
+	while (*p != '\0') {
+		size_t len = strcspn(p, " ,\t");
+		char **l;
+
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		if ((l = realloc(*dst, (n + 2) * sizeof(*l))) == NULL)
+			return 0;
+		*dst = l;
+		if ((l[n] = strndup(p, len)) == NULL)
+			return 0;
+		l[++n] = NULL;
+		p += len;
+	}
+	return 1;
+}
+
+static void
+cfg_free_list(char **l)
+{
+	size_t i;
+
+	for (i = 0; l != NULL && l[i] != NULL; i++)
+		free(l[i]);
+	free(l);
+}
+
+static int
+cfg_bool(int *dst, const char *v)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+		*dst = 1;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+		*dst = 0;
+	else
+		return 0;
+	return 1;
+}
+
+static int
+cfg_int(long *dst, const char *v, long lo, long hi)
+{
+	char *end;
+	long x;
+
+	errno = 0;
+	x = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || x < lo || x > hi)
+		return 0;
+	*dst = x;
+	return 1;
+}
+
+static const char *const cfg_levels[] = {
+	"emergency", "alert", "critical", "error", "warning", "notice", "info", "debug",
+};
+
 struct cfg_parse {
 	struct cfg *c;
 	char bad[160];
@@ -63,15 +132,70 @@ cfg_handler(void *user, const char *section, const char *name, const char *value
 			return cfg_set(&c->key_path, value);
 	} else if (strcmp(section, "query") == 0) {
 		if (strcmp(name, "unmask") == 0) {
-			if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0)
-				c->unmask = 1;
-			else if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0)
-				c->unmask = 0;
-			else {
+			if (!cfg_bool(&c->unmask, value)) {
 				snprintf(p->bad, sizeof(p->bad), "[query] unmask must be true or false");
 				return 0;
 			}
 			return 1;
+		}
+	} else if (strcmp(section, "federation") == 0) {
+		if (strcmp(name, "root") == 0)
+			return cfg_set(&c->root, value);
+	} else if (strcmp(section, "serve") == 0) {
+		long x;
+		size_t i;
+
+		if (strcmp(name, "listen") == 0)
+			return cfg_add_words(&c->listen, value);
+		if (strcmp(name, "publish") == 0)
+			return cfg_add_words(&c->publish, value);
+		if (strcmp(name, "peers") == 0)
+			return cfg_add_words(&c->peers, value);
+		if (strcmp(name, "tls_cert") == 0)
+			return cfg_set(&c->tls_cert, value);
+		if (strcmp(name, "tls_key") == 0)
+			return cfg_set(&c->tls_key, value);
+		if (strcmp(name, "clients") == 0)
+			return cfg_set(&c->clients, value);
+		if (strcmp(name, "allow_plain") == 0) {
+			if (cfg_bool(&c->allow_plain, value))
+				return 1;
+			snprintf(p->bad, sizeof(p->bad), "[serve] allow_plain must be true or false");
+			return 0;
+		}
+		if (strcmp(name, "max_message") == 0) {
+			if (cfg_int(&x, value, 65536, 1L << 30)) {
+				c->max_message = (size_t)x;
+				return 1;
+			}
+			snprintf(p->bad, sizeof(p->bad), "[serve] max_message must be 65536..1073741824");
+			return 0;
+		}
+		if (strcmp(name, "workers") == 0) {
+			if (cfg_int(&x, value, 1, 256)) {
+				c->workers = (int)x;
+				return 1;
+			}
+			snprintf(p->bad, sizeof(p->bad), "[serve] workers must be 1..256");
+			return 0;
+		}
+		if (strcmp(name, "sync_interval") == 0) {
+			if (cfg_int(&x, value, 1, 86400)) {
+				c->sync_interval = (int)x;
+				return 1;
+			}
+			snprintf(p->bad, sizeof(p->bad), "[serve] sync_interval must be 1..86400 seconds");
+			return 0;
+		}
+		if (strcmp(name, "log_level") == 0) {
+			for (i = 0; i < sizeof(cfg_levels) / sizeof(cfg_levels[0]); i++)
+				if (strcmp(value, cfg_levels[i]) == 0) {
+					c->log_level = (int)i;
+					return 1;
+				}
+			snprintf(p->bad, sizeof(p->bad), "[serve] log_level must be error, warning, "
+			    "notice, info or debug");
+			return 0;
 		}
 	}
 	snprintf(p->bad, sizeof(p->bad), "unknown setting [%s] %s", section, name);
@@ -86,6 +210,10 @@ cfg_load(struct cfg *c, const char *home)
 	int line, rc = 0;
 
 	memset(c, 0, sizeof(*c));
+	c->max_message = 64u << 20;
+	c->workers = 4;
+	c->sync_interval = 30;
+	c->log_level = 6;
 	if ((c->home = strdup(home)) == NULL)
 		return CX_ENOMEM;
 	if ((file = cfg_path(home, "cxnode.conf")) == NULL)
@@ -116,6 +244,17 @@ cfg_load(struct cfg *c, const char *home)
 	c->pub_path = cfg_path(home, "keys/node.pub");
 	c->store_path = cfg_path(home, "store");
 	if (c->key_path == NULL || c->pub_path == NULL || c->store_path == NULL)
+		goto nomem;
+	rel = cfg_path(home, c->tls_cert ? c->tls_cert : "keys/tls.crt");
+	free(c->tls_cert);
+	c->tls_cert = rel;
+	rel = cfg_path(home, c->tls_key ? c->tls_key : "keys/tls.key");
+	free(c->tls_key);
+	c->tls_key = rel;
+	rel = cfg_path(home, c->clients ? c->clients : "clients");
+	free(c->clients);
+	c->clients = rel;
+	if (c->tls_cert == NULL || c->tls_key == NULL || c->clients == NULL)
 		goto nomem;
 out:
 	free(file);
@@ -162,6 +301,8 @@ cfg_write(const struct cfg *c)
 	fprintf(f, "\n[query]\n");
 	fprintf(f, "# may the local operator see natural persons' identity numbers unmasked\n");
 	fprintf(f, "unmask = %s\n", c->unmask ? "true" : "false");
+	if (c->root)
+		fprintf(f, "\n[federation]\nroot = %s\n", c->root);
 	if (fclose(f) != 0)
 		rc = cx_seterr(CX_EIO, "%s: %s", file, strerror(errno));
 	free(file);
@@ -183,5 +324,12 @@ cfg_free(struct cfg *c)
 	free(c->key_path);
 	free(c->pub_path);
 	free(c->store_path);
+	free(c->root);
+	cfg_free_list(c->listen);
+	cfg_free_list(c->publish);
+	cfg_free_list(c->peers);
+	free(c->tls_cert);
+	free(c->tls_key);
+	free(c->clients);
 	memset(c, 0, sizeof(*c));
 }

@@ -87,6 +87,22 @@ int cli_tty(void);
  *   key = keys/node.key        relative to HOME
  *   [query]
  *   unmask = false             may the local operator see identity numbers
+ *
+ *   [federation]
+ *   root = g60-root+1a2b3c4d+AQ...  the federation root key (verifier)
+ *
+ *   [serve]                    (docs/operations.md has every setting)
+ *   listen = tls+tcp://0.0.0.0:7400   repeatable; default: the roster's
+ *   publish = tls+tcp://0.0.0.0:7401  endpoints for this node
+ *   peers = hefei suzhou       pull from these members only (default all)
+ *   allow_plain = false        plain tcp:// beyond loopback
+ *   max_message = 67108864     largest message received, bytes
+ *   workers = 4                requests served at once
+ *   sync_interval = 30         seconds between catch-up rounds
+ *   log_level = info           error, warning, notice, info or debug
+ *   tls_cert = keys/tls.crt    TLS identity (cxnode init creates it)
+ *   tls_key = keys/tls.key
+ *   clients = clients          authorised client keys, a verifier a line
  */
 struct cfg {
 	char *home;
@@ -100,6 +116,21 @@ struct cfg {
 	char *pub_path;      /* HOME/keys/node.pub: the verifier string */
 	char *store_path;    /* HOME/store */
 	int unmask;
+	/* [federation] */
+	char *root;          /* verifier string of the federation's root key */
+	/* [serve] */
+	char **listen;       /* URLs to serve on (NULL-terminated; none: the
+	                        roster's endpoints for this node) */
+	char **publish;      /* URLs to publish checkpoints on (likewise) */
+	char **peers;        /* member ids to pull from (none: every member) */
+	int allow_plain;     /* plain tcp:// beyond loopback */
+	size_t max_message;  /* bytes */
+	int workers;
+	int sync_interval;   /* seconds between catch-up rounds */
+	int log_level;       /* RFC 5424 severity: messages up to it are shown */
+	char *tls_cert;      /* absolute; default HOME/keys/tls.crt */
+	char *tls_key;       /* absolute; default HOME/keys/tls.key */
+	char *clients;       /* absolute; authorised client keys, one verifier a line */
 };
 
 /* Load HOME/cxnode.conf. Returns 0, CX_ENOTFOUND, CX_EFORMAT (with line). */

@@ -1358,6 +1358,19 @@ store_root(store_txn *t, uint32_t log, uint64_t size, tlog_hash out)
 }
 
 int
+store_frontier(store_txn *t, uint32_t log, struct tlog_frontier *f)
+{
+	struct store_rd rd;
+	uint64_t size;
+	int rc;
+
+	if ((rc = store_txn_log_size(t, log, &size)) != 0 ||
+	    (rc = store_tree(t, log, size, &rd)) != 0)
+		return rc;
+	return tlog_frontier_load(f, size, store_read_hashes, &rd);
+}
+
+int
 store_prove_inclusion(store_txn *t, uint32_t log, uint64_t index, uint64_t size,
     tlog_hash *proof, size_t *n)
 {

@@ -174,6 +174,11 @@ int store_leaf_hash(store_txn *t, uint32_t log, uint64_t index, tlog_hash out);
  * Returns 0, CX_EINVAL (size too large), CX_ENOTFOUND or CX_ECORRUPT. */
 int store_root(store_txn *t, uint32_t log, uint64_t size, tlog_hash out);
 
+/* The frontier of log's whole tree (to extend it without the store, e.g.
+ * to check received leaves before appending them). Returns 0,
+ * CX_ENOTFOUND or CX_ECORRUPT. */
+int store_frontier(store_txn *t, uint32_t log, struct tlog_frontier *f);
+
 /* Inclusion proof of leaf index in the tree of size leaves of log; proof has
  * room for TLOG_MAX_PROOF, *n gets the count. Returns 0, CX_EINVAL
  * (index >= size or size > the log's size), CX_ENOTFOUND, CX_ECORRUPT. */
