@@ -689,6 +689,15 @@ keys_alg(const keys_key *k)
 	return k->alg;
 }
 
+const uint8_t *
+keys_raw_public(const keys_key *k, size_t *len)
+{
+	size_t skip = k->alg == KEYS_ED25519 ? 1 : 1 + KEYS_SM2_IDENT_LEN;
+
+	*len = k->publen - skip;
+	return k->pub + skip;
+}
+
 int
 keys_has_private(const keys_key *k)
 {

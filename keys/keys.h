@@ -126,6 +126,14 @@ uint32_t keys_id(const keys_key *k);
 /* KEYS_ED25519 or KEYS_SM2. */
 int keys_alg(const keys_key *k);
 
+/*
+ * The raw public key of k, without the signed-note type bytes: the 32-byte
+ * RFC 8032 key (Ed25519) or the 65-byte uncompressed SM2 point
+ * (0x04 || x || y). *len gets its length. Borrowed: valid as long as k is.
+ * (keys/cosig.c derives cosignature key ids from it.)
+ */
+const uint8_t *keys_raw_public(const keys_key *k, size_t *len);
+
 /* 1 if k holds a private key (can sign), 0 if public only. */
 int keys_has_private(const keys_key *k);
 

@@ -253,6 +253,58 @@ roster_member_key(keys_key **out, const Cx__Roster *r, const char *id, uint64_t 
 }
 
 int
+roster_member_keys(keys_key ***out, size_t *n, const Cx__Roster *r, const char *id, uint64_t at)
+{
+	const Cx__Member *m;
+	keys_key **ks = NULL;
+	size_t i, got = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((m = roster_member(r, id)) == NULL)
+		return cx_seterr(CX_ENOTFOUND, "%s is not a member of federation %s", id,
+		    r->federation);
+	if (m->retired)
+		return cx_seterr(CX_EPERM, "member %s is retired", id);
+	if (m->n_keys == 0)
+		return 0;
+	if ((ks = calloc(m->n_keys, sizeof(*ks))) == NULL)
+		return cx_seterr(CX_ENOMEM, "roster keys");
+	for (i = 0; i < m->n_keys; i++) {
+		const Cx__MemberKey *k = m->keys[i];
+
+		if (k->revoked || (at != 0 && (at < k->valid_from ||
+		    (k->valid_until != 0 && at >= k->valid_until))))
+			continue;
+		if ((rc = keys_from_verifier(&ks[got], k->verifier)) != 0) {
+			roster_keys_free(ks, got);
+			return rc;
+		}
+		got++;
+	}
+	if (got == 0) {
+		free(ks);
+		ks = NULL;
+	}
+	*out = ks;
+	*n = got;
+	return 0;
+}
+
+void
+roster_keys_free(keys_key **k, size_t n)
+{
+	size_t i;
+
+	if (k == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		keys_free(k[i]);
+	free(k);
+}
+
+int
 roster_may_issue(const Cx__Roster *r, const char *id, int kind)
 {
 	const Cx__Member *m;

@@ -83,6 +83,23 @@ const Cx__Member *roster_member(const Cx__Roster *r, const char *id);
 int roster_member_key(keys_key **out, const Cx__Roster *r, const char *id, uint64_t at);
 
 /*
+ * Every key of member id that is not revoked, in roster order; when at is
+ * not 0, only those valid at unix time at (valid_from <= at, and
+ * valid_until == 0 or at < valid_until). For checking checkpoints: the
+ * latest with the keys valid now; a stored, older one with every
+ * non-revoked key (at 0), so that key rotation leaves old checkpoints
+ * verifiable while a revoked key's signatures stop counting.
+ * *out is an array of *n public keys (NULL when *n is 0), the caller's,
+ * freed with roster_keys_free(). Returns 0 (also with no key: *n = 0);
+ * CX_ENOTFOUND (no such member); CX_EPERM (member retired); CX_ENOMEM.
+ */
+int roster_member_keys(keys_key ***out, size_t *n, const Cx__Roster *r, const char *id,
+    uint64_t at);
+
+/* Free what roster_member_keys() returned; accepts NULL. */
+void roster_keys_free(keys_key **k, size_t n);
+
+/*
  * Whether member id may issue records of kind (a Cx__RecordKind). Returns 0,
  * or CX_EPERM (no such member, member retired, or kind not listed).
  */

@@ -22,8 +22,8 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include "keys/cosig.h"
 #include "keys/keys.h"
-
 #include "keys/note.h"
 #include "keys/roster.h"
 #include "util/codec.h"
@@ -737,6 +737,217 @@ test_note_cosign(void **state)
 	keys_free(vc);
 }
 
+/* ---- cosignatures -------------------------------------------------------- */
+
+/*
+ * No published cosignature/v1 vector gives both the witness key and a
+ * signature, so this one was computed independently (Python's
+ * cryptography package, straight from c2sp.org/tlog-cosignature) with the
+ * Go note test key above as the witness key, over the spec's example
+ * checkpoint at the spec's example time. Ed25519 is deterministic, so the
+ * line must match byte for byte.
+ */
+static const char cs_text[] =
+    "example.com/behind-the-sofa\n"
+    "20852163\n"
+    "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+static const char cs_line[] =
+    "\xe2\x80\x94 PeterNeumann GLl4CwAAAABkGFDLJeR//pqzhnEKVvEm2wWbh2RJ6oru5+cUUfm5X9Nn"
+    "laGr8aSH9QE5RVZD4QGlxl2F5UpVIIi94p178KLfqPPsAA==\n";
+static const char cs_vkey[] = "PeterNeumann+18b9780b+BBpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+
+static void
+test_cosig_vector(void **state)
+{
+	keys_key *k = NULL, *pub = NULL;
+	char *line = NULL, *vk = NULL;
+	size_t len;
+	uint32_t id;
+	uint64_t t;
+
+	assert_int_equal(keys_from_signer(&k, go_skey), 0);
+	assert_int_equal(keys_from_verifier(&pub, go_vkey), 0);
+	assert_int_equal(cosig_key_id(k, &id), 0);
+	assert_int_equal(id, 0x18b9780b);
+	assert_int_not_equal(id, keys_id(k));   /* not the note key id */
+	assert_int_equal(cosig_vkey(&vk, pub), 0);
+	assert_string_equal(vk, cs_vkey);
+	assert_int_equal(cosig_sign(&line, &len, k, cs_text, strlen(cs_text), 1679315147), 0);
+	assert_int_equal(len, strlen(cs_line));
+	assert_string_equal(line, cs_line);
+	assert_int_equal(cosig_verify(cs_line, strlen(cs_line), pub, cs_text, strlen(cs_text), &t), 0);
+	assert_int_equal(t, 1679315147);
+	free(line);
+	free(vk);
+	keys_free(k);
+	keys_free(pub);
+}
+
+static void
+cosig_roundtrip(int alg)
+{
+	static const char text[] = "g60.cxnode/hangzhou\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+	static const char other[] = "g60.cxnode/hangzhou\n13\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+	keys_key *w = NULL, *wpub, *w2 = NULL, *same = NULL;
+	char *line = NULL, *bad, *line2 = NULL;
+	size_t len, tl = strlen(text), len2, i;
+	uint64_t t = 99;
+
+	assert_int_equal(keys_generate(&w, alg, "jiaxing"), 0);
+	wpub = pubof(w);
+	assert_int_equal(cosig_sign(&line, &len, w, text, tl, 1767225600), 0);
+	assert_int_equal(strlen(line), len);
+	if (alg == KEYS_ED25519)
+		assert_int_equal(len, 4 + strlen("jiaxing") + 1 + 104 + 1);
+	assert_int_equal(cosig_verify(line, len, wpub, text, tl, &t), 0);
+	assert_int_equal(t, 1767225600);
+	assert_int_equal(cosig_verify(line, len, w, text, tl, NULL), 0);
+
+	/* tampered text, another checkpoint */
+	assert_int_equal(cosig_verify(line, len, wpub, other, tl, &t), CX_EBADSIG);
+	assert_int_equal(t, 0);
+	/* another key of the same name; another name */
+	assert_int_equal(keys_generate(&same, alg, "jiaxing"), 0);
+	assert_int_equal(cosig_verify(line, len, same, text, tl, NULL), CX_EBADSIG);
+	assert_int_equal(keys_generate(&w2, alg, "songjiang"), 0);
+	assert_int_equal(cosig_verify(line, len, w2, text, tl, NULL), CX_EBADSIG);
+
+	/* the time is signed: change its bytes (decoded offset 4..12) */
+	{
+		uint8_t raw[200];
+		size_t n, off = 4 + strlen("jiaxing") + 1;
+		char enc[300];
+
+		assert_int_equal(b64_decode(raw, sizeof(raw), &n, line + off, len - off - 1), 0);
+		raw[11] ^= 1;
+		b64_encode(enc, raw, n);
+		bad = malloc(len + 1);
+		memcpy(bad, line, off);
+		memcpy(bad + off, enc, strlen(enc));
+		bad[off + strlen(enc)] = '\n';
+		assert_int_equal(cosig_verify(bad, len, wpub, text, tl, NULL), CX_EBADSIG);
+		/* a time over 2^63 - 1 is malformed */
+		raw[4] = 0x80;
+		b64_encode(enc, raw, n);
+		memcpy(bad + off, enc, strlen(enc));
+		assert_int_equal(cosig_verify(bad, len, wpub, text, tl, NULL), CX_EFORMAT);
+		/* a flipped signature byte */
+		raw[4] = 0;
+		raw[11] ^= 1;
+		raw[n - 3] ^= 0x10;
+		b64_encode(enc, raw, n);
+		memcpy(bad + off, enc, strlen(enc));
+		assert_int_equal(cosig_verify(bad, len, wpub, text, tl, NULL), CX_EBADSIG);
+		free(bad);
+	}
+	/* signed at another time: the same text, another line */
+	assert_int_equal(cosig_sign(&line2, &len2, w, text, tl, 1767225601), 0);
+	assert_int_not_equal(strcmp(line, line2), 0);
+	assert_int_equal(cosig_verify(line2, len2, wpub, text, tl, &t), 0);
+	assert_int_equal(t, 1767225601);
+
+	/* truncated anywhere: refused, never accepted */
+	for (i = 0; i < len; i++)
+		assert_int_not_equal(cosig_verify(line, i, wpub, text, tl, NULL), 0);
+	assert_int_equal(cosig_verify(line, len - 1, wpub, text, tl, NULL), CX_EFORMAT);
+	assert_int_equal(cosig_verify(line, 3, wpub, text, tl, NULL), CX_EFORMAT);
+	/* two lines are not one */
+	bad = malloc(len + len2 + 1);
+	memcpy(bad, line, len);
+	memcpy(bad + len, line2, len2);
+	assert_int_equal(cosig_verify(bad, len + len2, wpub, text, tl, NULL), CX_EFORMAT);
+	free(bad);
+
+	/* refusals when signing */
+	assert_int_equal(cosig_sign(&line2 /* untouched on failure */, &len2, wpub, text, tl, 1), CX_EINVAL);
+	assert_null(line2);
+	assert_int_equal(cosig_sign(&line2, &len2, w, text, tl - 1, 1), CX_EINVAL);
+	assert_int_equal(cosig_sign(&line2, &len2, w, text, 0, 1), CX_EINVAL);
+	assert_int_equal(cosig_sign(&line2, &len2, w, text, tl, (uint64_t)1 << 63), CX_EINVAL);
+	assert_int_equal(cosig_sign(&line2, &len2, w, text, tl, INT64_MAX), 0);
+	assert_int_equal(cosig_verify(line2, len2, wpub, text, tl, &t), 0);
+	assert_int_equal(t, (uint64_t)INT64_MAX);
+	free(line2);
+
+	free(line);
+	keys_free(w);
+	keys_free(wpub);
+	keys_free(w2);
+	keys_free(same);
+}
+
+static void
+test_cosig_ed25519(void **state)
+{
+	cosig_roundtrip(KEYS_ED25519);
+}
+
+static void
+test_cosig_sm2(void **state)
+{
+	keys_key *k = NULL;
+	char *vk = NULL;
+	uint8_t raw[128];
+	size_t n;
+	const char *b;
+
+	cosig_roundtrip(KEYS_SM2);
+	/* the SM2 vkey carries 0xff "cxnode.cosig-sm2-sm3" and the 65-byte point */
+	assert_int_equal(keys_generate(&k, KEYS_SM2, "jiaxing"), 0);
+	assert_int_equal(cosig_vkey(&vk, k), 0);
+	b = strchr(strchr(vk, '+') + 1, '+') + 1;   /* base64 may hold '+' */
+	assert_int_equal(b64_decode(raw, sizeof(raw), &n, b, strlen(b)), 0);
+	assert_int_equal(n, 1 + strlen(COSIG_SM2_IDENT) + 65);
+	assert_int_equal(raw[0], 0xff);
+	assert_memory_equal(raw + 1, COSIG_SM2_IDENT, strlen(COSIG_SM2_IDENT));
+	assert_int_equal(raw[1 + strlen(COSIG_SM2_IDENT)], 0x04);
+	free(vk);
+	keys_free(k);
+}
+
+/* A cosigned checkpoint note: the log's signature still verifies, and the
+ * witness's cosignature is found among the lines. */
+static void
+test_cosig_note(void **state)
+{
+	static const char text[] = "g60.cxnode/songjiang\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+	keys_key *log = NULL, *logpub, *w = NULL, *wpub, *w2 = NULL;
+	char *note = NULL, *line = NULL, *both;
+	size_t nlen, llen, tl;
+	uint64_t t;
+
+	assert_int_equal(keys_generate(&log, KEYS_ED25519, "songjiang"), 0);
+	logpub = pubof(log);
+	assert_int_equal(keys_generate(&w, KEYS_ED25519, "jiaxing"), 0);
+	wpub = pubof(w);
+	assert_int_equal(keys_generate(&w2, KEYS_SM2, "hangzhou"), 0);
+	assert_int_equal(note_sign(&note, &nlen, text, strlen(text), &log, 1), 0);
+	assert_int_equal(cosig_note_verify(note, nlen, wpub, &t), CX_ENOTFOUND);
+	assert_int_equal(cosig_sign(&line, &llen, w, text, strlen(text), 1767225600), 0);
+	both = malloc(nlen + llen + 1);
+	memcpy(both, note, nlen);
+	memcpy(both + nlen, line, llen + 1);
+	assert_int_equal(note_verify(both, nlen + llen, &logpub, 1, &tl, NULL), 0);
+	assert_int_equal(tl, strlen(text));
+	/* the witness's note key (type 0x01) does not take the cosignature for its own */
+	assert_int_equal(note_verify(both, nlen + llen, &wpub, 1, NULL, NULL), CX_EBADSIG);
+	assert_int_equal(cosig_note_verify(both, nlen + llen, wpub, &t), 0);
+	assert_int_equal(t, 1767225600);
+	assert_int_equal(cosig_note_verify(both, nlen + llen, w2, &t), CX_ENOTFOUND);
+	assert_int_equal(cosig_note_verify(both, nlen, wpub, &t), CX_ENOTFOUND);
+	assert_int_equal(cosig_note_verify("x\n", 2, wpub, &t), CX_EFORMAT);
+	both[3] ^= 1;   /* the origin changes: the cosignature fails */
+	assert_int_equal(cosig_note_verify(both, nlen + llen, wpub, &t), CX_EBADSIG);
+	free(both);
+	free(line);
+	free(note);
+	keys_free(log);
+	keys_free(logpub);
+	keys_free(w);
+	keys_free(wpub);
+	keys_free(w2);
+}
+
 /* ---- roster ------------------------------------------------------------ */
 
 struct fixture {
@@ -1039,6 +1250,67 @@ test_roster_keys(void **state)
 	fixture_free(f);
 }
 
+/* The key ids of roster_member_keys(hangzhou, at), in order, 0-terminated. */
+static void
+want_keys(const Cx__Roster *r, uint64_t at, const keys_key *a, const keys_key *b)
+{
+	keys_key **ks = NULL;
+	size_t n = 99;
+
+	assert_int_equal(roster_member_keys(&ks, &n, r, "hangzhou", at), 0);
+	assert_int_equal(n, (a != NULL) + (b != NULL));
+	if (a != NULL) {
+		assert_int_equal(keys_id(ks[0]), keys_id(a));
+		assert_false(keys_has_private(ks[0]));
+	}
+	if (b != NULL)
+		assert_int_equal(keys_id(ks[1]), keys_id(b));
+	if (n == 0)
+		assert_null(ks);
+	roster_keys_free(ks, n);
+}
+
+static void
+test_roster_member_keys(void **state)
+{
+	struct fixture *f = fixture_new();
+	Cx__Roster *r = NULL;
+	keys_key **ks = (keys_key **)1;
+	uint8_t *buf;
+	size_t len, n = 7;
+
+	assert_int_equal(roster_sign(&buf, &len, &f->r, f->root), 0);
+	assert_int_equal(roster_open(&r, buf, len, f->rootpub), 0);
+	free(buf);
+	/* hz1 [1000, 2000), hz2 [2000, ..), hz3 revoked */
+	want_keys(r, 0, f->hz1, f->hz2);
+	want_keys(r, 999, NULL, NULL);
+	want_keys(r, 1000, f->hz1, NULL);
+	want_keys(r, 1999, f->hz1, NULL);
+	want_keys(r, 2000, f->hz2, NULL);
+	want_keys(r, 4000000000u, f->hz2, NULL);
+	assert_int_equal(roster_member_keys(&ks, &n, r, "nanjing", 0), CX_ENOTFOUND);
+	assert_null(ks);
+	assert_int_equal(n, 0);
+	roster_keys_free(NULL, 0);
+	roster_free(r);
+
+	/* rotate: hz2 revoked, hz3 restored; a retired member has none */
+	f->k2.revoked = 1;
+	f->k3.revoked = 0;
+	f->jx.retired = 1;
+	assert_int_equal(roster_sign(&buf, &len, &f->r, f->root), 0);
+	assert_int_equal(roster_open(&r, buf, len, f->rootpub), 0);
+	free(buf);
+	want_keys(r, 0, f->hz1, f->hz3);
+	want_keys(r, 1700, f->hz1, f->hz3);
+	want_keys(r, 2500, f->hz3, NULL);
+	assert_int_equal(roster_member_keys(&ks, &n, r, "jiaxing", 0), CX_EPERM);
+	assert_null(ks);
+	roster_free(r);
+	fixture_free(f);
+}
+
 static void
 test_roster_may_issue(void **state)
 {
@@ -1081,6 +1353,11 @@ main(void)
 		cmocka_unit_test(test_roster_versions),
 		cmocka_unit_test(test_roster_keys),
 		cmocka_unit_test(test_roster_may_issue),
+		cmocka_unit_test(test_roster_member_keys),
+		cmocka_unit_test(test_cosig_vector),
+		cmocka_unit_test(test_cosig_ed25519),
+		cmocka_unit_test(test_cosig_sm2),
+		cmocka_unit_test(test_cosig_note),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
