@@ -44,6 +44,7 @@
 #include "ingest/json.h"
 #include "ingest/shgs.h"
 #include "ingest/text.h"
+#include "node/admit.h"
 #include "node/import.h"
 #include "store/tlog.h"
 #include "util/date.h"
@@ -58,19 +59,10 @@ struct import_leaf {
 	tlog_hash hash;
 };
 
-/* What a status change or outcome needs to know of the record it names. */
-struct import_target {
-	uint64_t index;
-	tlog_hash hash;
-	int kind;
-	uint32_t decision;
-	char authority[32];    /* credit code of the deciding authority */
-};
-
 /* A record pending in the current batch, by record_id. */
 struct import_pend {
 	char *id;
-	struct import_target t;
+	struct admit_target t;
 };
 
 struct import {
@@ -172,7 +164,7 @@ import_pend_find(struct import *im, const char *id)
 }
 
 static int
-import_pend_add(struct import *im, const char *id, const struct import_target *t)
+import_pend_add(struct import *im, const char *id, const struct admit_target *t)
 {
 	struct import_pend *p;
 	size_t i;
@@ -381,22 +373,13 @@ import_push(struct import *im, const Cx__Record *r, const struct import_leaf *pr
 
 /* ---- one row ------------------------------------------------------------ */
 
-static void
-import_target_of(struct import_target *t, const Cx__Record *r)
-{
-	t->kind = r->kind;
-	t->decision = r->decision_date;
-	snprintf(t->authority, sizeof(t->authority), "%s",
-	    r->authority && r->authority->credit_code ? r->authority->credit_code : "");
-}
-
 /*
  * Look a record id up among pending rows, then in the store. With t NULL
  * only whether it exists; else the target's index, leaf hash, kind,
  * decision date and authority.
  */
 static int
-import_lookup(struct import *im, const char *id, struct import_target *t)
+import_lookup(struct import *im, const char *id, struct admit_target *t)
 {
 	struct import_pend *p = import_pend_find(im, id);
 	uint8_t key[512];
@@ -430,24 +413,23 @@ import_lookup(struct import *im, const char *id, struct import_target *t)
 		return rc;
 	if ((r = idx_unpack(leaf, llen)) == NULL)
 		return cx_seterr(CX_ECORRUPT, "leaf %llu does not decode", (unsigned long long)index);
-	import_target_of(t, r);
+	admit_target_of(t, r);
 	cx__record__free_unpacked(r, NULL);
 	return 0;
 }
 
 /*
  * Resolve the ref of `by` (a status change, or an outcome when change < 0)
- * in place, and check what it may point at: an earlier record of this log,
- * of a kind the change applies to, decided by the same authority (DOMAIN:
- * a status change is issued by the authority that issued the record), not
- * effective before the target's decision.
+ * in place, and check what it may point at: an earlier record of this log
+ * that admit_check_target() accepts (of a kind the change applies to,
+ * decided by the same authority, not effective before the target's
+ * decision; node/admit.c applies the same check to replicated records).
  */
 static int
 import_resolve(struct import *im, const Cx__Record *by, Cx__Ref *ref, int change,
     uint32_t effective, char *err, size_t cap)
 {
-	struct import_target t;
-	const char *auth;
+	struct admit_target t;
 	int rc;
 
 	if (ref == NULL || ref->record_id == NULL || ref->record_id[0] == '\0') {
@@ -461,38 +443,9 @@ import_resolve(struct import *im, const Cx__Record *by, Cx__Ref *ref, int change
 	}
 	if (rc != 0)
 		return rc;
-	if (change < 0 ? t.kind != CX__RECORD_KIND__COMMITMENT : !rules_change_applies(change, t.kind)) {
-		char kname[40];
-
-		if (json_enum_name(kname, sizeof(kname), &cx__record_kind__descriptor, t.kind) != 0)
-			strcpy(kname, "?");
-		snprintf(err, cap, "target %s is a %s record, which this %s cannot change",
-		    ref->record_id, kname, change < 0 ? "outcome" :
-		    change == CX__CHANGE_TYPE__REMOVAL ? "removal" :
-		    change == CX__CHANGE_TYPE__REPAIR ? "repair" : "status change");
-		return CX_EINVAL;
-	}
-	auth = by->authority && by->authority->credit_code ? by->authority->credit_code : "";
-	if (change >= 0 && strcmp(auth, t.authority) != 0) {
-		snprintf(err, cap, "CF_CFJGDM: %s was decided by authority %s; only that authority "
-		    "changes it (this change names %s)", ref->record_id, t.authority, auth);
-		return CX_EINVAL;
-	}
-	if (effective && t.decision && effective < t.decision) {
-		snprintf(err, cap, "effective date is before the target's decision date");
-		return CX_EINVAL;
-	}
-	if (ref->index != 0 && ref->index != t.index) {
-		snprintf(err, cap, "target index %llu does not match %s (leaf %llu)",
-		    (unsigned long long)ref->index, ref->record_id, (unsigned long long)t.index);
-		return CX_EINVAL;
-	}
+	if ((rc = admit_check_target(&t, by, ref, change, effective, err, cap)) != 0)
+		return rc;
 	ref->index = t.index;
-	if (ref->leaf_hash.len != 0 && (ref->leaf_hash.len != TLOG_HASH_LEN ||
-	    memcmp(ref->leaf_hash.data, t.hash, TLOG_HASH_LEN) != 0)) {
-		snprintf(err, cap, "target leaf hash does not match %s", ref->record_id);
-		return CX_EINVAL;
-	}
 	if (ref->leaf_hash.len == 0) {
 		/* the record owns its fields (json_record_free frees with free()) */
 		uint8_t *copy = malloc(TLOG_HASH_LEN);
@@ -503,11 +456,6 @@ import_resolve(struct import *im, const Cx__Record *by, Cx__Ref *ref, int change
 		free(ref->leaf_hash.data);
 		ref->leaf_hash.data = copy;
 		ref->leaf_hash.len = TLOG_HASH_LEN;
-	}
-	if (change == CX__CHANGE_TYPE__CORRECTION && by->change->replacement != NULL &&
-	    (int)by->change->replacement->kind != t.kind) {
-		snprintf(err, cap, "a correction's replacement is of the target's kind");
-		return CX_EINVAL;
 	}
 	return 0;
 }
@@ -622,7 +570,7 @@ import_prepare(const struct import *im, Cx__Record *r, uint64_t now, char *err, 
 static int
 import_commit(struct import *im, Cx__Record *r, const struct import_leaf *pre, const char *where)
 {
-	struct import_target t;
+	struct admit_target t;
 	uint64_t index;
 	char *err = im->err;
 	size_t cap = sizeof(im->err);
@@ -642,12 +590,6 @@ import_commit(struct import *im, Cx__Record *r, const struct import_leaf *pre, c
 	if (r->body_case == CX__RECORD__BODY_CHANGE && r->change) {
 		rc = import_resolve(im, r, r->change->target, r->change->type,
 		    r->change->effective_date, err, cap);
-		if (rc == 0 && r->change->type == CX__CHANGE_TYPE__CORRECTION &&
-		    r->change->replacement && strcmp(r->change->replacement->record_id,
-		    r->change->target->record_id) != 0) {
-			snprintf(err, cap, "a correction's replacement keeps the target's record_id");
-			rc = CX_EINVAL;
-		}
 	} else if (r->body_case == CX__RECORD__BODY_OUTCOME && r->outcome) {
 		rc = import_resolve(im, r, r->outcome->commitment, -1, r->decision_date, err, cap);
 	}
@@ -665,7 +607,7 @@ import_commit(struct import *im, Cx__Record *r, const struct import_leaf *pre, c
 		im->koffs[im->nleaf] = im->klen;
 	}
 	t.index = index;
-	import_target_of(&t, r);
+	admit_target_of(&t, r);
 	if ((rc = import_pend_add(im, r->record_id, &t)) != 0)
 		goto fatal;
 	im->st.accepted++;
