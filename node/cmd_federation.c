@@ -67,12 +67,14 @@ fed_usage(FILE *f)
 	    "       cxnode federation add DIR --id ID --region CODE --name NAME --key VERIFIER\n"
 	    "                [--endpoint URL]... [--kinds penalty,licence,...|all]\n"
 	    "                [--valid-from DATE] [--valid-until DATE] [--origin ORIGIN]\n"
+	    "                [--publish URL]... [--tls-cert FILE]\n"
 	    "       cxnode federation add DIR --from-home HOME [options]\n"
 	    "       cxnode federation add DIR --id ID --add-key --key VERIFIER [--valid-from DATE] [--valid-until DATE]\n"
 	    "       cxnode federation revoke DIR --id ID --key-id HEX\n"
 	    "       cxnode federation retire DIR --id ID\n"
 	    "       cxnode federation sign DIR [--out FILE]\n"
 	    "       cxnode federation show FILE --root VERIFIER|FILE [--json]\n"
+	    "       cxnode federation install ROSTER --home HOME [--root VERIFIER|FILE]\n"
 	    "\n"
 	    "DIR holds root.key, root.pub, the editable members.json, and after sign roster.pb\n"
 	    "and roster.json. DATE is YYYY-MM-DD (China Standard Time), YYYY-MM-DDTHH:MM:SSZ or\n"
@@ -335,6 +337,19 @@ fed_roster_build(Cx__Roster *r, json_t *d)
 		json_array_foreach(eps, j, x)
 			if (json_is_string(x))
 				cm->endpoints[cm->n_endpoints++] = (char *)json_string_value(x);
+		x = json_object_get(m, "publish");
+		cm->publish = calloc(json_array_size(x) + 1, sizeof(*cm->publish));
+		if (cm->publish == NULL)
+			return cx_seterr(CX_ENOMEM, "roster");
+		{
+			json_t *y;
+
+			json_array_foreach(x, j, y)
+				if (json_is_string(y))
+					cm->publish[cm->n_publish++] = (char *)json_string_value(y);
+		}
+		if ((x = json_object_get(m, "tls_cert")) != NULL && json_is_string(x))
+			cm->tls_cert = (char *)json_string_value(x);
 		json_array_foreach(kinds, j, x) {
 			int v = json_is_string(x) ? fed_kind_value(json_string_value(x),
 			    strlen(json_string_value(x))) : 0;
@@ -360,6 +375,7 @@ fed_roster_release(Cx__Roster *r)
 			free(m->keys[j]);
 		free(m->keys);
 		free(m->endpoints);
+		free(m->publish);
 		free(m->kinds);
 		free(m);
 	}
@@ -392,6 +408,11 @@ fed_roster_json(const Cx__Roster *r, const char *root)
 		for (j = 0; j < m->n_endpoints; j++)
 			json_array_append_new(es, json_string(m->endpoints[j]));
 		json_object_set_new(jm, "endpoints", es);
+		es = json_array();
+		for (j = 0; j < m->n_publish; j++)
+			json_array_append_new(es, json_string(m->publish[j]));
+		json_object_set_new(jm, "publish", es);
+		json_object_set_new(jm, "tls", json_boolean(m->tls_cert != NULL && m->tls_cert[0]));
 		for (j = 0; j < m->n_kinds; j++)
 			json_array_append_new(kd, json_string(fed_kind_name((int)m->kinds[j], nb,
 			    sizeof(nb))));
@@ -554,6 +575,27 @@ out:
 	return ret;
 }
 
+/* A member's TLS certificate: one PEM certificate, at most 16 KiB. */
+static int
+fed_read_cert(char **out, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[16384];
+	size_t n;
+
+	*out = NULL;
+	if (f == NULL)
+		return cx_seterr(CX_EIO, "%s", strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (n == 0 || n == sizeof(buf) - 1 || strstr(buf, "BEGIN CERTIFICATE") == NULL)
+		return cx_seterr(CX_EFORMAT, "not a PEM certificate");
+	if ((*out = strdup(buf)) == NULL)
+		return CX_ENOMEM;
+	return 0;
+}
+
 static int
 fed_add(int argc, char **argv)
 {
@@ -569,12 +611,16 @@ fed_add(int argc, char **argv)
 		{ "origin", required_argument, NULL, 'o' },
 		{ "from-home", required_argument, NULL, 'H' },
 		{ "add-key", no_argument, NULL, 'A' },
+		{ "publish", required_argument, NULL, 'P' },
+		{ "tls-cert", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir, *id = NULL, *region = NULL, *name = NULL, *keyarg = NULL;
 	const char *kinds = "all", *origin = NULL, *home = NULL, *eps[FED_MAX_ENDPOINTS];
-	char *verifier = NULL, *deforigin = NULL, *homepub = NULL;
+	const char *pubs[FED_MAX_ENDPOINTS], *certpath = NULL;
+	char *verifier = NULL, *deforigin = NULL, *homepub = NULL, *cert = NULL;
+	size_t npubs = 0;
 	uint64_t from = 0, until = 0;
 	struct cfg c = { 0 };
 	keys_key *k = NULL;
@@ -593,6 +639,14 @@ fed_add(int argc, char **argv)
 		case 'o': origin = optarg; break;
 		case 'H': home = optarg; break;
 		case 'A': add_key = 1; break;
+		case 'T': certpath = optarg; break;
+		case 'P':
+			if (npubs == FED_MAX_ENDPOINTS) {
+				cli_err("at most %d publish endpoints", FED_MAX_ENDPOINTS);
+				return CLI_FATAL;
+			}
+			pubs[npubs++] = optarg;
+			break;
 		case 'e':
 			if (neps == FED_MAX_ENDPOINTS) {
 				cli_err("at most %d endpoints", FED_MAX_ENDPOINTS);
@@ -630,6 +684,12 @@ fed_add(int argc, char **argv)
 		origin = origin ? origin : c.origin;
 		if (keyarg == NULL)
 			keyarg = homepub = c.pub_path ? strdup(c.pub_path) : fed_path(home, "keys/node.pub");
+		if (certpath == NULL && access(c.tls_cert, R_OK) == 0)
+			certpath = c.tls_cert;
+	}
+	if (certpath != NULL && !add_key && (rc = fed_read_cert(&cert, certpath)) != 0) {
+		ret = cli_fail(rc, certpath);
+		goto out;
 	}
 	if (id == NULL || keyarg == NULL || (!add_key && region == NULL)) {
 		cli_err("add needs --id, --region and --key (or --from-home HOME)");
@@ -685,11 +745,16 @@ fed_add(int argc, char **argv)
 		jeps = json_array();
 		for (i = 0; i < neps; i++)
 			json_array_append_new(jeps, json_string(eps[i]));
-		m = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:[]}", "id", id,
+		x = json_array();
+		for (i = 0; i < npubs; i++)
+			json_array_append_new(x, json_string(pubs[i]));
+		m = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:[]}", "id", id,
 		    "region", region, "name", name ? name : "", "origin",
-		    origin ? origin : deforigin, "endpoints", jeps, "kinds", jkinds,
+		    origin ? origin : deforigin, "endpoints", jeps, "publish", x, "kinds", jkinds,
 		    "retired", 0, "keys");
 		jkinds = NULL;
+		if (m != NULL && cert != NULL)
+			json_object_set_new(m, "tls_cert", json_string(cert));
 		if (m == NULL || json_array_append_new(json_object_get(d, "members"), m) != 0) {
 			cli_err("cannot add member %s (is the name valid UTF-8?)", id);
 			goto out;
@@ -714,6 +779,7 @@ out:
 	free(verifier);
 	free(deforigin);
 	free(homepub);
+	free(cert);
 	cfg_free(&c);
 	return ret;
 }
@@ -1006,6 +1072,8 @@ cmd_federation(int argc, char **argv)
 		return fed_sign(argc - 1, argv + 1);
 	if (strcmp(v, "show") == 0)
 		return fed_show(argc - 1, argv + 1);
+	if (strcmp(v, "install") == 0)
+		return fed_install_cmd(argc - 1, argv + 1);
 	cli_err("federation: unknown command \"%s\"", v);
 	fed_usage(stderr);
 	return CLI_FATAL;

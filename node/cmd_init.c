@@ -19,6 +19,7 @@
 
 #include "credit/codes.h"
 #include "keys/keys.h"
+#include "net/wire.h"
 #include "node/cmds.h"
 #include "node/node.h"
 #include "util/err.h"
@@ -169,6 +170,21 @@ cmd_init(int argc, char **argv)
 	    "node key")) != 0) {
 		ret = cli_fail(rc, "key");
 		goto out;
+	}
+	{
+		/* the TLS identity peers pin through the roster (docs/protocol.md) */
+		char *crt = NULL, *tkey = NULL;
+
+		if (asprintf(&crt, "%s/tls.crt", keydir) < 0 || asprintf(&tkey, "%s/tls.key", keydir) < 0)
+			rc = CX_ENOMEM;
+		else
+			rc = wire_tls_generate(crt, tkey, id);
+		free(crt);
+		free(tkey);
+		if (rc != 0) {
+			ret = cli_fail(rc, "TLS identity");
+			goto out;
+		}
 	}
 
 	c.home = (char *)home;

@@ -17,5 +17,12 @@ int cmd_status(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_federation(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+
+/* `cxnode federation install` (node/cmd_install.c) */
+int fed_install_cmd(int argc, char **argv);
 
 #endif

@@ -10,9 +10,63 @@
 #include <openssl/crypto.h>
 
 #include "keys/note.h"
+#include "keys/roster.h"
 #include "node/node.h"
 #include "store/tlog.h"
 #include "util/err.h"
+
+int
+node_roster(struct node *n, Cx__Roster **out)
+{
+	store_txn *t = NULL;
+	keys_key *root = NULL;
+	const void *v;
+	size_t vl;
+	int rc;
+
+	*out = NULL;
+	if (n->cfg.root == NULL)
+		return cx_seterr(CX_ENOTFOUND, "no federation root key");
+	if ((rc = keys_from_verifier(&root, n->cfg.root)) != 0)
+		return rc;
+	if ((rc = store_read_begin(&t, n->st)) == 0) {
+		rc = store_aux_get(t, "roster", 6, &v, &vl);
+		if (rc == 0)
+			rc = roster_open(out, v, vl, root);
+		store_read_end(t);
+	}
+	keys_free(root);
+	return rc;
+}
+
+/*
+ * The keys that verify log's checkpoints: the issuer's keys in the roster
+ * that are not revoked (key rotation keeps old checkpoints verifiable), or,
+ * when the node holds no roster, the key the log was registered with.
+ */
+static int
+node_log_keys(struct node *n, const struct store_log *l, keys_key ***out, size_t *nk)
+{
+	Cx__Roster *r = NULL;
+	keys_key **k;
+	int rc;
+
+	if (node_roster(n, &r) == 0 && roster_member(r, l->issuer) != NULL) {
+		rc = roster_member_keys(out, nk, r, l->issuer, 0);
+		roster_free(r);
+		return rc;
+	}
+	roster_free(r);
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return CX_ENOMEM;
+	if ((rc = keys_from_verifier(&k[0], l->verifier)) != 0) {
+		free(k);
+		return rc;
+	}
+	*out = k;
+	*nk = 1;
+	return 0;
+}
 
 /*
  * The private key must be the one the log is registered with: a checkpoint
@@ -35,6 +89,22 @@ node_key_matches(struct node *n)
 	for (i = 0; i < nlogs; i++)
 		if (logs[i].id == n->log && strcmp(logs[i].verifier, mine) == 0)
 			rc = 0;
+	if (rc != 0) {
+		/* a rotated key: one the roster lists for this node, not revoked */
+		Cx__Roster *r = NULL;
+		const Cx__Member *m;
+		size_t j;
+
+		if (node_roster(n, &r) == 0 && (m = roster_member(r, n->cfg.id)) != NULL)
+			for (j = 0; j < m->n_keys; j++)
+				if (!m->keys[j]->revoked && strcmp(m->keys[j]->verifier, mine) == 0)
+					rc = 0;
+		roster_free(r);
+		if (rc != 0)
+			rc = cx_seterr(CX_EPERM, "%s is not the key of log %s, nor a key the roster "
+			    "lists for %s; refusing to sign with it", n->cfg.key_path, n->cfg.origin,
+			    n->cfg.id);
+	}
 out:
 	store_log_list_free(logs, nlogs);
 	free(mine);
@@ -105,9 +175,9 @@ node_check_checkpoint(void *ctx, uint32_t log, const char *note, size_t len,
 {
 	struct node *n = ctx;
 	struct store_log *logs = NULL;
-	keys_key *k = NULL;
+	keys_key **ks = NULL;
 	char *origin = NULL;
-	size_t nlogs = 0, i, textlen;
+	size_t nlogs = 0, i, textlen, nk = 0;
 	uint32_t mask;
 	int rc;
 
@@ -119,9 +189,9 @@ node_check_checkpoint(void *ctx, uint32_t log, const char *note, size_t len,
 		rc = cx_seterr(CX_ENOTFOUND, "log %u not registered", log);
 		goto out;
 	}
-	if ((rc = keys_from_verifier(&k, logs[i].verifier)) != 0)
+	if ((rc = node_log_keys(n, &logs[i], &ks, &nk)) != 0)
 		goto out;
-	if ((rc = note_verify(note, len, &k, 1, &textlen, &mask)) != 0)
+	if ((rc = note_verify(note, len, ks, nk < 32 ? nk : 32, &textlen, &mask)) != 0)
 		goto out;
 	if ((rc = tlog_checkpoint_parse(note, textlen, &origin, size, root)) != 0)
 		goto out;
@@ -130,7 +200,7 @@ node_check_checkpoint(void *ctx, uint32_t log, const char *note, size_t len,
 		    origin, logs[i].origin);
 out:
 	free(origin);
-	keys_free(k);
+	roster_keys_free(ks, nk);
 	store_log_list_free(logs, nlogs);
 	return rc;
 }

@@ -51,6 +51,10 @@ int node_sign_checkpoint(void *ctx, uint64_t size, const tlog_hash root, char **
 int node_check_checkpoint(void *ctx, uint32_t log, const char *note, size_t len,
     uint64_t *size, tlog_hash root);
 
+/* The roster the node holds, verified with [federation] root: *out is
+ * freed with roster_free. Returns 0, CX_ENOTFOUND (no root or no roster). */
+int node_roster(struct node *n, Cx__Roster **out);
+
 /* Find a log by origin or issuer id; NULL name = this node's own log. */
 int node_find_log(struct node *n, const char *name, uint32_t *log);
 

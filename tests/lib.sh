@@ -18,7 +18,7 @@ bg_pid() { _pids+=("$1"); }
 _cleanup() {
 	local p
 	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$T"
+	[[ ${KEEP:-0} == 1 ]] && echo "# kept $T" || rm -rf "$T"
 }
 trap _cleanup EXIT
 

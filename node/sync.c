@@ -1,0 +1,861 @@
+/*
+ * sync.c — replication, witnessing and fork detection against one peer.
+ *
+ * For each log the peer offers (HeadsReply), with our latest checkpoint of
+ * it of size n and root R(n), and the peer's of size m and root R(m), both
+ * verified with the issuer's keys from the roster:
+ *
+ *   m == n   equal roots: the same; else a fork (same size, two roots).
+ *   m <  n   our root of our first m leaves must be R(m), else a fork:
+ *            evidence is the two notes, that root and our proof m -> n.
+ *   m >  n   the peer's consistency proof n -> m must verify from R(n);
+ *            when it does not, but verifies from the root the peer says
+ *            its first n leaves have, that root differs from R(n): a fork.
+ *            Then the leaves [size held, m) are pulled in batches; each
+ *            batch is hashed onto our frontier and its new root checked
+ *            against R(m) (equal at m, else the peer's consistency proof
+ *            from the batch's end to m) BEFORE anything is stored, then
+ *            admitted (node/admit.c), then appended in one transaction,
+ *            the last with the issuer's note as our checkpoint.
+ *
+ * A fork stores the evidence and halts the log; leaves that do not verify
+ * are the peer's fault: nothing is stored and the peer is reported; a
+ * verified record that breaks the federation's rules is the issuer's fault:
+ * the log is halted with the reason.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "keys/cosig.h"
+#include "keys/roster.h"
+#include "node/admit.h"
+#include "node/peer.h"
+#include "node/sync.h"
+#include "util/err.h"
+
+static const char *const sync_names[] = {
+	"same", "pulled", "ahead", "behind", "only-ours", "fork", "refused",
+	"broken-rules", "unknown",
+};
+
+const char *
+sync_state_name(int state)
+{
+	if (state < 0 || state >= (int)(sizeof(sync_names) / sizeof(sync_names[0])))
+		return "?";
+	return sync_names[state];
+}
+
+struct sync_ctx {
+	struct fed *f;
+	wire_client *c;
+	const struct sync_opts *o;
+	const Cx__Roster *r;
+};
+
+static void
+sync_log(const struct sync_ctx *x, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+sync_log(const struct sync_ctx *x, int level, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+
+	if (x->o->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	x->o->log(x->o->lctx, level, buf);
+}
+
+static void
+sync_why(struct sync_log *l, int state, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+sync_why(struct sync_log *l, int state, const char *fmt, ...)
+{
+	va_list ap;
+
+	l->state = state;
+	va_start(ap, fmt);
+	vsnprintf(l->why, sizeof(l->why), fmt, ap);
+	va_end(ap);
+}
+
+/* Our latest checkpoint of log: size, root, a copy of the note. */
+struct sync_ours {
+	uint64_t n;          /* checkpoint size, 0 if none */
+	int has;             /* a checkpoint is held */
+	uint64_t held;       /* leaves held */
+	tlog_hash root;
+	char *note;
+	size_t len;
+	int halted;
+};
+
+static int
+sync_ours(struct sync_ctx *x, uint32_t log, struct sync_ours *o)
+{
+	store_txn *t;
+	const char *note;
+	size_t nl;
+	char *origin = NULL;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	tlog_empty_hash(o->root);
+	if ((rc = store_read_begin(&t, x->f->n->st)) != 0)
+		return rc;
+	o->halted = fed_halted(t, log, NULL) == 0;
+	if ((rc = store_txn_log_size(t, log, &o->held)) != 0)
+		goto out;
+	rc = store_checkpoint(t, log, 0, &note, &nl, &o->n);
+	if (rc == CX_ENOTFOUND) {
+		o->n = 0;
+		rc = 0;
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	o->has = 1;
+	if ((o->note = malloc(nl + 1)) == NULL) {
+		rc = CX_ENOMEM;
+		goto out;
+	}
+	memcpy(o->note, note, nl);
+	o->note[nl] = '\0';
+	o->len = nl;
+	/* our own stored note: its text is what we verified when we took it */
+	{
+		const char *sep = NULL, *p;
+
+		for (p = note; p + 1 < note + nl; p++)
+			if (p[0] == '\n' && p[1] == '\n')
+				sep = p;
+		if (sep == NULL) {
+			rc = cx_seterr(CX_ECORRUPT, "stored checkpoint of log %u has no signature", log);
+			goto out;
+		}
+		rc = tlog_checkpoint_parse(note, (size_t)(sep - note) + 1, &origin, &o->n, o->root);
+		free(origin);
+	}
+out:
+	store_read_end(t);
+	return rc;
+}
+
+static void
+sync_ours_free(struct sync_ours *o)
+{
+	free(o->note);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Store fork evidence and halt the log. */
+static int
+sync_fork(struct sync_ctx *x, struct sync_log *l, uint32_t log, const char *small, size_t sl,
+    const char *large, size_t ll, const tlog_hash alt, const tlog_hash *proof, size_t np)
+{
+	Cx__Evidence e = CX__EVIDENCE__INIT;
+	ProtobufCBinaryData pv[TLOG_MAX_PROOF];
+	size_t i;
+	int rc;
+
+	e.origin = l->origin;
+	e.issuer = l->issuer;
+	e.smaller.data = (uint8_t *)small;
+	e.smaller.len = sl;
+	e.larger.data = (uint8_t *)large;
+	e.larger.len = ll;
+	if (alt != NULL) {
+		e.alt_root.data = (uint8_t *)alt;
+		e.alt_root.len = TLOG_HASH_LEN;
+		for (i = 0; i < np; i++) {
+			pv[i].data = (uint8_t *)proof[i];
+			pv[i].len = TLOG_HASH_LEN;
+		}
+		e.proof = pv;
+		e.n_proof = np;
+	}
+	e.found_at = (uint64_t)time(NULL);
+	e.found_by = x->f->n->cfg.id;
+	e.peer = (char *)(x->o->peer ? x->o->peer : "");
+	rc = fed_record_fork(x->f, log, &e);
+	sync_why(l, SYNC_FORK, "%s signed two inconsistent checkpoints (sizes %llu and %llu); "
+	    "evidence stored, log halted", l->issuer, (unsigned long long)l->ours,
+	    (unsigned long long)l->theirs);
+	sync_log(x, 2, "FORK: %s (%s): %s", l->origin, x->o->peer ? x->o->peer : "?", l->why);
+	return rc;
+}
+
+/* The signer for a replicated batch: the issuer's note at its size, no
+ * checkpoint before it; the root was checked before the append. */
+struct sync_sign {
+	uint64_t m;
+	const uint8_t *mroot;
+	const char *note;
+	size_t len;
+};
+
+static int
+sync_signer(void *ctx, uint64_t size, const tlog_hash root, char **note, size_t *len)
+{
+	struct sync_sign *s = ctx;
+
+	*note = NULL;
+	if (size != s->m)
+		return 0;
+	if (memcmp(root, s->mroot, TLOG_HASH_LEN) != 0)
+		return cx_seterr(CX_EPROOF, "root at %llu is not the checkpoint's",
+		    (unsigned long long)size);
+	if ((*note = malloc(s->len + 1)) == NULL)
+		return CX_ENOMEM;
+	memcpy(*note, s->note, s->len);
+	*len = s->len;
+	return 0;
+}
+
+/* Append with retries: the map cannot grow while this process has readers
+ * open (the server's workers hold them briefly). */
+static int
+sync_append(struct sync_ctx *x, uint32_t log, uint64_t at, const struct store_leaf *lv,
+    size_t k, struct sync_sign *sg)
+{
+	int rc, tries = 0;
+
+	for (;;) {
+		rc = store_append(x->f->n->st, log, at, lv, k, sync_signer, sg);
+		if (rc != CX_EMAPFULL && rc != CX_EBUSY)
+			return rc;
+		if (++tries > 500)
+			return rc;
+		usleep(10000);
+	}
+}
+
+/* Record when we took log's latest checkpoint. */
+static void
+sync_stamp(struct sync_ctx *x, uint32_t log)
+{
+	uint8_t key[5], val[8];
+	struct store_aux_op op;
+
+	fed_key_log(key, 'A', log);
+	idx_put64(val, (uint64_t)time(NULL));
+	memset(&op, 0, sizeof(op));
+	op.key = key;
+	op.klen = sizeof(key);
+	op.val = val;
+	op.vlen = sizeof(val);
+	(void)store_aux_write(x->f->n->st, &op, 1);
+}
+
+/*
+ * Pull leaves [held, m) of log from the peer. On return l says what
+ * happened; the return code is 0 unless something beyond the peer's data
+ * failed (store, memory).
+ */
+static int
+sync_pull(struct sync_ctx *x, struct sync_log *l, uint32_t log, struct sync_ours *o,
+    uint64_t m, const tlog_hash mroot, const char *note, size_t nl)
+{
+	Cx__Request rq = CX__REQUEST__INIT;
+	Cx__LeavesRequest lq = CX__LEAVES_REQUEST__INIT;
+	struct sync_sign sg = { m, mroot, note, nl };
+	struct store_leaf *lv = NULL;
+	tlog_hash *hs = NULL, root, proof[TLOG_MAX_PROOF], scratch[TLOG_MAX_PROOF];
+	uint64_t at = o->held;
+	size_t cap = 0;
+	int rc = 0;
+
+	if (at > m) {
+		sync_why(l, SYNC_AHEAD, "holds %llu leaves beyond the peer's checkpoint %llu",
+		    (unsigned long long)at, (unsigned long long)m);
+		return 0;
+	}
+	rq.kind_case = CX__REQUEST__KIND_LEAVES;
+	rq.leaves = &lq;
+	lq.origin = l->origin;
+	lq.tree_size = m;
+	while (at < m || (at == m && !(o->has && o->n == m))) {
+		Cx__Response *rs = NULL;
+		struct tlog_frontier fr;
+		struct admit *ad = NULL;
+		store_txn *t = NULL;
+		size_t k = 0, i, np;
+		char err[300];
+
+		if (at < m) {
+			lq.start = at;
+			lq.end = m - at > PEER_LEAVES_MAX ? at + PEER_LEAVES_MAX : m;
+			if ((rc = peer_call(x->c, &rq, &rs)) != 0) {
+				sync_why(l, SYNC_REFUSED, "leaves from %llu: %s", (unsigned long long)at,
+				    cx_lasterr());
+				return rc == CX_ENOMEM ? rc : 0;
+			}
+			k = rs->leaves->n_leaves;
+			if (k == 0 || k > lq.end - at || rs->leaves->n_proof > TLOG_MAX_PROOF) {
+				sync_why(l, SYNC_REFUSED, "the peer sent %zu leaves for %llu..%llu", k,
+				    (unsigned long long)at, (unsigned long long)lq.end);
+				cx__response__free_unpacked(rs, NULL);
+				return 0;
+			}
+		}
+		if (k > cap) {
+			struct store_leaf *nlv = realloc(lv, k * sizeof(*lv));
+			tlog_hash *nhs = nlv ? realloc(hs, k * sizeof(*hs)) : NULL;
+
+			if (nlv != NULL)
+				lv = nlv;
+			if (nhs == NULL) {
+				cx__response__free_unpacked(rs, NULL);
+				rc = CX_ENOMEM;
+				goto out;
+			}
+			hs = nhs;
+			cap = k;
+		}
+		/* 1. do these leaves extend our tree into the issuer's? */
+		if ((rc = store_read_begin(&t, x->f->n->st)) != 0 ||
+		    (rc = store_frontier(t, log, &fr)) != 0) {
+			store_read_end(t);
+			cx__response__free_unpacked(rs, NULL);
+			goto out;
+		}
+		if (fr.size != at) {   /* another process appended meanwhile */
+			store_read_end(t);
+			cx__response__free_unpacked(rs, NULL);
+			at = fr.size;
+			if (at > m)
+				break;
+			continue;
+		}
+		for (i = 0; i < k; i++) {
+			const ProtobufCBinaryData *b = &rs->leaves->leaves[i];
+
+			if (b->len == 0 || b->len > STORE_LEAF_MAX)
+				break;
+			tlog_leaf_hash(hs[i], b->data, b->len);
+			(void)tlog_frontier_push(&fr, hs[i], scratch);
+			lv[i].data = b->data;
+			lv[i].len = b->len;
+			lv[i].hash = hs[i];
+		}
+		tlog_frontier_root(&fr, root);
+		if (i < k) {
+			rc = -1;
+		} else if (at + k == m) {
+			rc = memcmp(root, mroot, TLOG_HASH_LEN) == 0 ? 0 : -1;
+		} else {
+			np = rs->leaves->n_proof;
+			for (i = 0; i < np; i++) {
+				if (rs->leaves->proof[i].len != TLOG_HASH_LEN)
+					break;
+				memcpy(proof[i], rs->leaves->proof[i].data, TLOG_HASH_LEN);
+			}
+			rc = i < np ? -1 : tlog_check_consistency(proof, np, at + k, root, m, mroot);
+		}
+		if (rc != 0) {
+			store_read_end(t);
+			cx__response__free_unpacked(rs, NULL);
+			sync_why(l, SYNC_REFUSED, "leaves %llu..%llu from the peer are not in %s's "
+			    "signed tree of %llu: nothing stored", (unsigned long long)at,
+			    (unsigned long long)(at + k), l->issuer, (unsigned long long)m);
+			sync_log(x, 4, "%s: %s", l->origin, l->why);
+			rc = 0;
+			goto out;
+		}
+		/* 2. are they records the issuer may publish? */
+		if (k > 0 && (rc = admit_open(&ad, t, log, x->r, l->issuer)) != 0) {
+			store_read_end(t);
+			cx__response__free_unpacked(rs, NULL);
+			goto out;
+		}
+		for (i = 0; i < k; i++) {
+			err[0] = '\0';
+			rc = admit_leaf(ad, at + i, lv[i].data, lv[i].len, err, sizeof(err));
+			if (rc != 0)
+				break;
+		}
+		admit_close(ad);
+		store_read_end(t);
+		if (rc == CX_EINVAL) {
+			uint8_t key[5];
+			char why[500];
+			struct store_aux_op op;
+
+			snprintf(why, sizeof(why), "%s published a record that breaks the federation's "
+			    "rules: leaf %llu: %s", l->issuer, (unsigned long long)(at + i), err);
+			fed_key_log(key, 'H', log);
+			memset(&op, 0, sizeof(op));
+			op.key = key;
+			op.klen = sizeof(key);
+			op.val = why;
+			op.vlen = strlen(why);
+			rc = store_aux_write(x->f->n->st, &op, 1);
+			cx__response__free_unpacked(rs, NULL);
+			sync_why(l, SYNC_BROKEN_RULES, "%s; log halted", why);
+			sync_log(x, 3, "%s: %s", l->origin, l->why);
+			goto out;
+		}
+		if (rc != 0) {
+			cx__response__free_unpacked(rs, NULL);
+			goto out;
+		}
+		/* 3. store them, with the issuer's note when they reach it */
+		rc = sync_append(x, log, at, lv, k, &sg);
+		cx__response__free_unpacked(rs, NULL);
+		if (rc == CX_ESTALE)
+			continue;   /* frontier reloaded next round */
+		if (rc != 0)
+			goto out;
+		at += k;
+		l->pulled += k;
+		if (x->o->progress)
+			x->o->progress(x->o->pctx, l->origin, at, m);
+		if (at == m)
+			break;
+	}
+	l->after = m;
+	sync_why(l, SYNC_PULLED, "took %llu leaves, now at %llu", (unsigned long long)l->pulled,
+	    (unsigned long long)m);
+	sync_stamp(x, log);
+	if (x->o->announce)
+		x->o->announce(x->o->actx, note, nl);
+	rc = 0;
+out:
+	free(lv);
+	free(hs);
+	return rc;
+}
+
+/* The witness name of a signature line "— name base64\n". */
+static int
+sync_line_name(const char *line, size_t len, char *name, size_t cap)
+{
+	const char *p, *sp;
+
+	if (len < 5 || memcmp(line, "\xe2\x80\x94 ", 4) != 0)
+		return -1;
+	p = line + 4;
+	sp = memchr(p, ' ', len - 4);
+	if (sp == NULL || (size_t)(sp - p) >= cap || sp == p)
+		return -1;
+	memcpy(name, p, (size_t)(sp - p));
+	name[sp - p] = '\0';
+	return 0;
+}
+
+/* Cosign our latest checkpoint of log (if we have not), and take the
+ * peer's cosignatures of it. */
+static void
+sync_witness(struct sync_ctx *x, struct sync_log *l, uint32_t log, const char *note, size_t nl,
+    size_t textlen, uint64_t size, const Cx__Head *h)
+{
+	struct node *n = x->f->n;
+	size_t i;
+
+	if (n->key != NULL && strcmp(l->issuer, n->cfg.id) != 0) {
+		uint8_t key[300];
+		size_t klen = fed_key_cosig(key, sizeof(key), log, size, n->cfg.id);
+		store_txn *t = NULL;
+		const void *v;
+		size_t vl;
+		int have = 0;
+
+		if (klen > 0 && store_read_begin(&t, n->st) == 0) {
+			have = store_aux_get(t, key, klen, &v, &vl) == 0;
+			store_read_end(t);
+		}
+		if (klen > 0 && !have) {
+			char *line = NULL;
+			size_t ll = 0;
+			struct store_aux_op op;
+
+			if (cosig_sign(&line, &ll, n->key, note, textlen, (uint64_t)time(NULL)) == 0) {
+				memset(&op, 0, sizeof(op));
+				op.key = key;
+				op.klen = klen;
+				op.val = line;
+				op.vlen = ll;
+				op.only_new = 1;
+				if (store_aux_write(n->st, &op, 1) == 0)
+					l->cosigned = 1;
+			} else
+				sync_log(x, 4, "%s: cannot cosign: %s", l->origin, cx_lasterr());
+			free(line);
+		}
+	}
+	for (i = 0; h != NULL && i < h->n_cosignatures; i++) {
+		const ProtobufCBinaryData *b = &h->cosignatures[i];
+		char name[256];
+		uint8_t key[300];
+		size_t klen;
+		store_txn *t = NULL;
+		const void *v;
+		size_t vl;
+		int have = 0;
+
+		if (sync_line_name((const char *)b->data, b->len, name, sizeof(name)) != 0)
+			continue;
+		if ((klen = fed_key_cosig(key, sizeof(key), log, size, name)) == 0)
+			continue;
+		if (store_read_begin(&t, n->st) == 0) {
+			have = store_aux_get(t, key, klen, &v, &vl) == 0;
+			store_read_end(t);
+		}
+		if (have)
+			continue;
+		if (fed_add_cosig(x->f, x->r, log, size, note, textlen, name,
+		    (const char *)b->data, b->len) == 0)
+			l->new_cosigs++;
+		else
+			sync_log(x, 4, "%s: cosignature by %s from %s refused: %s", l->origin, name,
+			    x->o->peer ? x->o->peer : "?", cx_lasterr());
+	}
+	(void)nl;
+}
+
+/* One log the peer offers. */
+static int
+sync_head(struct sync_ctx *x, const Cx__Head *h, struct sync_log *l)
+{
+	const char *note = (const char *)h->checkpoint.data;
+	size_t nl = h->checkpoint.len, textlen = 0, np = 0;
+	const Cx__Member *m;
+	struct sync_ours o;
+	tlog_hash mroot, proof[TLOG_MAX_PROOF];
+	uint64_t msize;
+	uint32_t log;
+	int rc, exists, pull = x->o->pull;
+
+	memset(&o, 0, sizeof(o));
+	l->peer_halted = h->halted;
+	if ((m = fed_member_by_origin(x->r, l->origin)) == NULL) {
+		sync_why(l, SYNC_UNKNOWN, "no member of roster version %llu has this origin",
+		    (unsigned long long)x->r->version);
+		return 0;
+	}
+	free(l->issuer);
+	if ((l->issuer = strdup(m->id)) == NULL)
+		return CX_ENOMEM;
+	if ((rc = fed_check_checkpoint(x->r, m->id, note, nl, &msize, mroot, &textlen)) != 0) {
+		sync_why(l, SYNC_REFUSED, "the peer's checkpoint: %s", cx_lasterr());
+		sync_log(x, 4, "%s from %s: %s", l->origin, x->o->peer ? x->o->peer : "?", l->why);
+		return 0;
+	}
+	l->theirs = msize;
+	exists = store_log_find(x->f->n->st, &log, l->origin) == 0;
+	if (!exists) {
+		if (!pull) {
+			l->after = 0;
+			sync_why(l, SYNC_BEHIND, "not held here; the peer has %llu",
+			    (unsigned long long)msize);
+			return 0;
+		}
+		if ((rc = fed_log(x->f, l->origin, m->id, &log)) != 0)
+			return rc;
+	}
+	if ((rc = sync_ours(x, log, &o)) != 0)
+		return rc;
+	l->ours = l->after = o.n;
+	if (o.halted) {
+		char *why = NULL;
+		store_txn *t;
+
+		if (store_read_begin(&t, x->f->n->st) == 0) {
+			(void)fed_halted(t, log, &why);
+			store_read_end(t);
+		}
+		l->halted = 1;
+		l->halted_fork = why == NULL || strncmp(why, "fork:", 5) == 0;
+		snprintf(l->alarm, sizeof(l->alarm), "%s", why ? why : "halted");
+		free(why);
+		pull = 0;
+	}
+	if (msize == o.n && o.has) {
+		if (memcmp(mroot, o.root, TLOG_HASH_LEN) == 0) {
+			sync_why(l, SYNC_SAME, "%llu", (unsigned long long)msize);
+			if (pull)
+				sync_witness(x, l, log, note, nl, textlen, msize, h);
+		} else
+			rc = sync_fork(x, l, log, o.note, o.len, note, nl, NULL, NULL, 0);
+		goto out;
+	}
+	if (msize < o.n && o.has) {
+		store_txn *t;
+		tlog_hash alt;
+
+		if ((rc = store_read_begin(&t, x->f->n->st)) != 0)
+			goto out;
+		rc = store_root(t, log, msize, alt);
+		if (rc == 0 && memcmp(alt, mroot, TLOG_HASH_LEN) != 0)
+			rc = store_prove_consistency(t, log, msize, o.n, proof, &np) == 0 ? 1 : -1;
+		store_read_end(t);
+		if (rc == 1)
+			rc = sync_fork(x, l, log, note, nl, o.note, o.len, alt, proof, np);
+		else if (rc == 0)
+			sync_why(l, SYNC_AHEAD, "we hold %llu, the peer %llu", (unsigned long long)o.n,
+			    (unsigned long long)msize);
+		goto out;
+	}
+	/* msize > o.n: is the peer's checkpoint an extension of ours? */
+	if (o.n > 0 && o.has) {
+		Cx__Request rq = CX__REQUEST__INIT;
+		Cx__ConsistencyRequest cq = CX__CONSISTENCY_REQUEST__INIT;
+		Cx__Response *rs = NULL;
+		tlog_hash alt;
+		size_t i;
+
+		rq.kind_case = CX__REQUEST__KIND_CONSISTENCY;
+		rq.consistency = &cq;
+		cq.origin = l->origin;
+		cq.old_size = o.n;
+		cq.new_size = msize;
+		if ((rc = peer_call(x->c, &rq, &rs)) != 0) {
+			sync_why(l, SYNC_REFUSED, "consistency proof %llu..%llu: %s",
+			    (unsigned long long)o.n, (unsigned long long)msize, cx_lasterr());
+			rc = rc == CX_ENOMEM ? rc : 0;
+			goto out;
+		}
+		np = rs->consistency->n_proof;
+		for (i = 0; i < np && np <= TLOG_MAX_PROOF; i++) {
+			if (rs->consistency->proof[i].len != TLOG_HASH_LEN)
+				break;
+			memcpy(proof[i], rs->consistency->proof[i].data, TLOG_HASH_LEN);
+		}
+		if (np > TLOG_MAX_PROOF || i < np ||
+		    rs->consistency->old_root.len != TLOG_HASH_LEN) {
+			cx__response__free_unpacked(rs, NULL);
+			sync_why(l, SYNC_REFUSED, "the peer's consistency proof is malformed");
+			goto out;
+		}
+		memcpy(alt, rs->consistency->old_root.data, TLOG_HASH_LEN);
+		cx__response__free_unpacked(rs, NULL);
+		if (tlog_check_consistency(proof, np, o.n, o.root, msize, mroot) != 0) {
+			if (memcmp(alt, o.root, TLOG_HASH_LEN) != 0 &&
+			    tlog_check_consistency(proof, np, o.n, alt, msize, mroot) == 0)
+				rc = sync_fork(x, l, log, o.note, o.len, note, nl, alt, proof, np);
+			else {
+				sync_why(l, SYNC_REFUSED, "the peer's consistency proof %llu..%llu does "
+				    "not verify", (unsigned long long)o.n, (unsigned long long)msize);
+				rc = 0;
+			}
+			goto out;
+		}
+	}
+	if (!pull) {
+		sync_why(l, SYNC_BEHIND, "the peer has %llu, we %llu", (unsigned long long)msize,
+		    (unsigned long long)o.n);
+		goto out;
+	}
+	if ((rc = sync_pull(x, l, log, &o, msize, mroot, note, nl)) != 0)
+		goto out;
+	if (l->state == SYNC_PULLED)
+		sync_witness(x, l, log, note, nl, textlen, msize, h);
+out:
+	sync_ours_free(&o);
+	return rc;
+}
+
+/* Logs we hold that the peer did not offer. */
+static int
+sync_only_ours(struct sync_ctx *x, struct sync_report *rep)
+{
+	struct store_log *logs = NULL;
+	size_t n = 0, i, j;
+	int rc;
+
+	if ((rc = store_log_list(x->f->n->st, &logs, &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct sync_log *l, *nl;
+
+		if (!logs[i].has_checkpoint)
+			continue;
+		for (j = 0; j < rep->n && strcmp(rep->logs[j].origin, logs[i].origin) != 0; j++)
+			;
+		if (j < rep->n)
+			continue;
+		if ((nl = realloc(rep->logs, (rep->n + 1) * sizeof(*nl))) == NULL) {
+			rc = CX_ENOMEM;
+			break;
+		}
+		rep->logs = nl;
+		l = &rep->logs[rep->n++];
+		memset(l, 0, sizeof(*l));
+		l->origin = strdup(logs[i].origin);
+		l->issuer = strdup(logs[i].issuer);
+		l->ours = l->after = logs[i].checkpoint_size;
+		sync_why(l, SYNC_ONLY_OURS, "the peer holds no checkpoint of it");
+		rep->differ++;
+	}
+	store_log_list_free(logs, n);
+	return rc;
+}
+
+int
+sync_with(struct fed *f, wire_client *c, const struct sync_opts *o, struct sync_report *rep)
+{
+	struct sync_ctx x = { f, c, o, NULL };
+	Cx__Request rq = CX__REQUEST__INIT;
+	Cx__HeadsRequest hq = CX__HEADS_REQUEST__INIT;
+	Cx__Response *rs = NULL;
+	struct fed_roster *r;
+	size_t i;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	rq.kind_case = CX__REQUEST__KIND_HEADS;
+	rq.heads = &hq;
+	if ((rc = peer_call(c, &rq, &rs)) != 0)
+		return rc;
+	r = fed_roster(f);
+	rep->roster_ours = r ? r->r->version : 0;
+	rep->roster_theirs = rs->heads->roster_version;
+	if (rep->roster_theirs > rep->roster_ours && o->pull) {
+		Cx__Request rr = CX__REQUEST__INIT;
+		Cx__RosterRequest rrq = CX__ROSTER_REQUEST__INIT;
+		Cx__Response *ra = NULL;
+
+		rr.kind_case = CX__REQUEST__KIND_ROSTER;
+		rr.roster = &rrq;
+		if (peer_call(c, &rr, &ra) == 0) {
+			if (fed_roster_install(f, ra->roster->signed_roster.data,
+			    ra->roster->signed_roster.len) == 0) {
+				rep->roster_updated = 1;
+				sync_log(&x, 5, "roster version %llu taken from %s",
+				    (unsigned long long)rep->roster_theirs, o->peer ? o->peer : "?");
+			} else
+				sync_log(&x, 4, "roster from %s refused: %s", o->peer ? o->peer : "?",
+				    cx_lasterr());
+			cx__response__free_unpacked(ra, NULL);
+		}
+		fed_roster_put(f, r);
+		r = fed_roster(f);
+	}
+	if (r == NULL) {
+		cx__response__free_unpacked(rs, NULL);
+		return cx_seterr(CX_EINVAL, "this node holds no roster (cxnode federation join)");
+	}
+	x.r = r->r;
+	if ((rep->logs = calloc(rs->heads->n_heads + 1, sizeof(*rep->logs))) == NULL) {
+		rc = CX_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < rs->heads->n_heads; i++) {
+		const Cx__Head *h = rs->heads->heads[i];
+		struct sync_log *l = &rep->logs[rep->n++];
+
+		l->origin = strdup(h->origin ? h->origin : "");
+		l->issuer = strdup(h->issuer ? h->issuer : "");
+		if (l->origin == NULL || l->issuer == NULL) {
+			rc = CX_ENOMEM;
+			goto out;
+		}
+		if ((rc = sync_head(&x, h, l)) != 0)
+			goto out;
+		switch (l->state) {
+		case SYNC_FORK: rep->forks++; break;
+		case SYNC_REFUSED: case SYNC_BROKEN_RULES: rep->refused++; break;
+		case SYNC_SAME: case SYNC_UNKNOWN: break;
+		default: rep->differ++; break;
+		}
+		if (l->halted && l->halted_fork && l->state != SYNC_FORK)
+			rep->forks++;
+	}
+	rc = sync_only_ours(&x, rep);
+out:
+	cx__response__free_unpacked(rs, NULL);
+	fed_roster_put(f, r);
+	return rc;
+}
+
+void
+sync_report_free(struct sync_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++) {
+		free(rep->logs[i].origin);
+		free(rep->logs[i].issuer);
+	}
+	free(rep->logs);
+	memset(rep, 0, sizeof(*rep));
+}
+
+int
+sync_connect(struct fed *f, const char *peer, int timeout_ms, wire_client **out, char **id)
+{
+	struct fed_roster *r = fed_roster(f);
+	const Cx__Member *m = NULL;
+	struct wire_client_cfg cc;
+	struct wire_tls tls;
+	const char *one[1];
+	const char *const *urls;
+	size_t nurls, i, j;
+	int rc = CX_ENOTFOUND, have_tls = 0;
+
+	*out = NULL;
+	if (id != NULL)
+		*id = NULL;
+	if (r == NULL)
+		return cx_seterr(CX_EINVAL, "this node holds no roster (cxnode federation join)");
+	if (strstr(peer, "://") == NULL) {
+		if ((m = roster_member(r->r, peer)) == NULL) {
+			fed_roster_put(f, r);
+			return cx_seterr(CX_ENOTFOUND, "%s is not a member of the federation", peer);
+		}
+		urls = (const char *const *)m->endpoints;
+		nurls = m->n_endpoints;
+		if (nurls == 0) {
+			fed_roster_put(f, r);
+			return cx_seterr(CX_ENOTFOUND, "the roster lists no endpoint for %s", peer);
+		}
+	} else {
+		for (i = 0; i < r->r->n_members && m == NULL; i++)
+			for (j = 0; j < r->r->members[i]->n_endpoints; j++)
+				if (strcmp(r->r->members[i]->endpoints[j], peer) == 0)
+					m = r->r->members[i];
+		one[0] = peer;
+		urls = one;
+		nurls = 1;
+	}
+	memset(&cc, 0, sizeof(cc));
+	cc.federation = r->r->federation;
+	cc.id = f->n->cfg.id;
+	cc.key = f->n->key;
+	cc.lookup = fed_lookup;
+	cc.lookup_ctx = f;
+	cc.expect_server = m ? m->id : NULL;
+	cc.allow_plain = f->n->cfg.allow_plain;
+	cc.max_msg = f->n->cfg.max_message;
+	cc.timeout_ms = timeout_ms;
+	for (i = 0; i < nurls; i++) {
+		if (strncmp(urls[i], "tls+", 4) == 0) {
+			if (!have_tls) {
+				if ((rc = fed_tls(f, &tls, m ? m->id : NULL)) != 0)
+					break;
+				have_tls = 1;
+			}
+			cc.tls = &tls;
+		} else
+			cc.tls = NULL;
+		if ((rc = wire_client_open(out, urls[i], &cc)) == 0)
+			break;
+	}
+	if (rc == 0 && id != NULL && m != NULL)
+		*id = strdup(m->id);
+	if (have_tls)
+		fed_tls_free(&tls);
+	fed_roster_put(f, r);
+	return rc;
+}
