@@ -148,7 +148,7 @@ wire_handshake(wire_client *c)
 		    c->expect);
 		goto out;
 	}
-	rc = c->lookup(c->lookup_ctx, r->server, now, &pub, &role);
+	rc = c->lookup(c->lookup_ctx, r->server, r->key_id, now, &pub, &role);
 	if (rc == CX_ENOTFOUND) {
 		rc = cx_seterr(CX_EPERM, "the server \"%.64s\" is not a known member", r->server);
 		goto out;

@@ -281,7 +281,7 @@ wire_on_hello(wire_server *s, const Cx__Hello *h)
 		return wire_refuse(s, h->client, CX__WIRE_ERROR_CODE__WERR_STALE,
 		    "the client's clock (%" PRIu64 ") is more than %d seconds from the server's "
 		    "(%" PRIu64 ")", h->time, WIRE_MAX_SKEW, now);
-	rc = s->cfg.lookup(s->cfg.lookup_ctx, h->client, now, &pub, &role);
+	rc = s->cfg.lookup(s->cfg.lookup_ctx, h->client, h->key_id, now, &pub, &role);
 	if (rc == CX_ENOTFOUND)
 		return wire_refuse(s, h->client, CX__WIRE_ERROR_CODE__WERR_UNKNOWN_KEY,
 		    "\"%s\" is neither a member of the federation nor an authorised client",

@@ -67,13 +67,15 @@
 enum { WIRE_MEMBER = 1, WIRE_CLIENT = 2 };
 
 /*
- * Identity lookup: the public key of party id valid at unix time now, and
- * its role. *pub is the caller's (keys_free). Returns 0; CX_ENOTFOUND
- * (unknown id); CX_EPERM (revoked, expired, not yet valid, retired: detail
+ * Identity lookup: the public key of party id with signed-note key id
+ * key_id, valid at unix time now, and its role (during a key rotation a
+ * party may hold two valid keys; the one it names is the one checked).
+ * *pub is the caller's (keys_free). Returns 0; CX_ENOTFOUND (unknown id or
+ * no such key); CX_EPERM (revoked, expired, not yet valid, retired: detail
  * says which). Called on the thread that handles the handshake.
  */
-typedef int (*wire_lookup)(void *ctx, const char *id, uint64_t now, keys_key **pub,
-    int *role);
+typedef int (*wire_lookup)(void *ctx, const char *id, uint32_t key_id, uint64_t now,
+    keys_key **pub, int *role);
 
 /* Log sink: level is an RFC 5424 severity (3 error, 4 warning, 6 info,
  * 7 debug); msg is one line without a newline. NULL: silent. */

@@ -124,16 +124,16 @@ rec_print(const char *peer, const struct sync_report *rep, int repair)
 		    peer, rep->roster_updated ? " (taken)" : "");
 }
 
-/* Exit code of one comparison. */
+/* Exit code of one comparison; with peer, forks the peer holds count. */
 static int
-rec_code(const struct sync_report *rep)
+rec_code(const struct sync_report *rep, int peer)
 {
 	size_t i;
 	int code = REC_SAME;
 
 	if (rep->forks > 0)
 		return REC_FORK;
-	for (i = 0; i < rep->n; i++)
+	for (i = 0; peer && i < rep->n; i++)
 		if (rep->logs[i].peer_halted)
 			return REC_FORK;
 	if (rep->differ > 0 || rep->refused > 0 || rep->roster_ours != rep->roster_theirs)
@@ -197,7 +197,8 @@ cmd_reconcile(int argc, char **argv)
 	}
 	peer = argv[optind];
 	/* the session is signed with the node key, whatever the mode */
-	if ((rc = node_open(&n, home, NODE_SIGN | (repair ? NODE_WRITE : 0))) != 0) {
+	/* writable even without --repair: fork evidence found is stored */
+	if ((rc = node_open(&n, home, NODE_SIGN | NODE_WRITE)) != 0) {
 		cli_fail(rc, "open node");
 		return REC_UNREACH;
 	}
@@ -231,7 +232,7 @@ cmd_reconcile(int argc, char **argv)
 		cli_err("%s: %s: %s", peer, cx_strerror(rc), cx_lasterr());
 		code = rc == CX_EREFUSED || rc == CX_ETIMEOUT || rc == CX_EIO ? REC_UNREACH : REC_DIFFER;
 	} else
-		code = rec_code(&rep);
+		code = rec_code(&rep, 1);
 	if (rc == 0 || rep.n > 0) {
 		if (as_json) {
 			json_t *j = rec_json(o.peer, &rep, code);
@@ -356,7 +357,7 @@ cmd_sync(int argc, char **argv)
 			cli_err("%s: %s: %s", peers[i], cx_strerror(rc), cx_lasterr());
 			worst = worst > 1 ? worst : 1;
 		}
-		code = rec_code(&rep);
+		code = rec_code(&rep, 0);
 		if (code == REC_FORK)
 			worst = 2;
 		else if (rep.refused > 0 && worst < 1)

@@ -311,18 +311,51 @@ fed_check_checkpoint(const Cx__Roster *r, const char *issuer, const char *note, 
 	return rc;
 }
 
+/* The key of member m with key id kid, if it is valid at now. */
+static int
+fed_member_key_by_id(keys_key **out, const Cx__Member *m, uint32_t kid, uint64_t now)
+{
+	size_t i;
+
+	if (m->retired)
+		return cx_seterr(CX_EPERM, "%s is retired", m->id);
+	for (i = 0; i < m->n_keys; i++) {
+		const Cx__MemberKey *mk = m->keys[i];
+		keys_key *k;
+
+		if (keys_from_verifier(&k, mk->verifier) != 0)
+			continue;
+		if (keys_id(k) != kid) {
+			keys_free(k);
+			continue;
+		}
+		if (mk->revoked || now < mk->valid_from || (mk->valid_until != 0 &&
+		    now >= mk->valid_until)) {
+			keys_free(k);
+			return cx_seterr(CX_EPERM, "key %08x of %s is %s", kid, m->id, mk->revoked ?
+			    "revoked" : now < mk->valid_from ? "not valid yet" : "expired");
+		}
+		*out = k;
+		return 0;
+	}
+	return CX_ENOTFOUND;
+}
+
 int
-fed_lookup(void *ctx, const char *id, uint64_t now, keys_key **pub, int *role)
+fed_lookup(void *ctx, const char *id, uint32_t key_id, uint64_t now, keys_key **pub, int *role)
 {
 	struct fed *f = ctx;
 	struct fed_roster *r = fed_roster(f);
+	const Cx__Member *m;
 	size_t i;
-	int rc = CX_ENOTFOUND;
+	int rc;
 
 	*pub = NULL;
-	if (r != NULL && roster_member(r->r, id) != NULL) {
-		rc = roster_member_key(pub, r->r, id, now);
+	if (r != NULL && (m = roster_member(r->r, id)) != NULL) {
 		*role = 1;   /* WIRE_MEMBER */
+		rc = fed_member_key_by_id(pub, m, key_id, now);
+		if (rc == CX_ENOTFOUND)   /* the key it should use, for the caller's message */
+			rc = roster_member_key(pub, r->r, id, now);
 		fed_roster_put(f, r);
 		return rc;
 	}
@@ -332,14 +365,14 @@ fed_lookup(void *ctx, const char *id, uint64_t now, keys_key **pub, int *role)
 
 		if (keys_from_verifier(&k, f->clients[i]) != 0)
 			continue;
-		if (strcmp(keys_name(k), id) == 0) {
+		if (strcmp(keys_name(k), id) == 0 && keys_id(k) == key_id) {
 			*pub = k;
 			*role = 2;   /* WIRE_CLIENT */
 			return 0;
 		}
 		keys_free(k);
 	}
-	return cx_seterr(rc, "%s is neither a member nor an authorised client", id);
+	return cx_seterr(CX_ENOTFOUND, "%s is neither a member nor an authorised client", id);
 }
 
 int
@@ -410,6 +443,19 @@ fed_has_evidence(store_txn *t, uint32_t log)
 	fed_key_log(key, 'E', log);
 	(void)store_aux_scan(t, key, sizeof(key), fed_one, &found);
 	return found;
+}
+
+int
+fed_fork_halted(store_txn *t, uint32_t log)
+{
+	char *why = NULL;
+	int yes;
+
+	if (fed_halted(t, log, &why) != 0)
+		return 0;
+	yes = strncmp(why, "fork:", 5) == 0;
+	free(why);
+	return yes;
 }
 
 int

@@ -81,7 +81,8 @@ int fed_check_checkpoint(const Cx__Roster *r, const char *issuer, const char *no
 
 /* wire_lookup over the current roster and the authorised clients; ctx is
  * the struct fed. */
-int fed_lookup(void *ctx, const char *id, uint64_t now, keys_key **pub, int *role);
+int fed_lookup(void *ctx, const char *id, uint32_t key_id, uint64_t now, keys_key **pub,
+    int *role);
 
 /* The local log for origin, created (issuer = member id) if missing. */
 int fed_log(struct fed *f, const char *origin, const char *issuer, uint32_t *log);
@@ -95,6 +96,9 @@ int fed_halted(store_txn *t, uint32_t log, char **why);
 
 /* 1 when fork evidence is held for log. */
 int fed_has_evidence(store_txn *t, uint32_t log);
+
+/* 1 when log is halted for a fork (not cleared yet). */
+int fed_fork_halted(store_txn *t, uint32_t log);
 
 /* Store evidence for log and halt it, in one transaction. The halt's
  * reason starts with "fork:"; a halt for a broken rule does not. */

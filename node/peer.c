@@ -98,7 +98,7 @@ peer_heads(struct fed *f, store_txn *t, Cx__Response *rs, uint8_t **out, size_t 
 			goto out;
 		h->cosignatures = cs[n].v;
 		h->n_cosignatures = cs[n].n;
-		h->halted = fed_has_evidence(t, logs[i].id);
+		h->halted = fed_fork_halted(t, logs[i].id);
 		hp[n++] = h;
 	}
 	hr.heads = hp;
