@@ -2,6 +2,9 @@
 # The manual matches the code: every command `cxnode help` lists has a
 # section in docs/cxnode.1, and every long option a command's --help shows
 # is in the manual too. Usage errors exit 2.
+# Runs alone too: BUILD=build-x tests/cli_help.sh
+: "${CXNODE:=$(cd "$(dirname "$0")/.." && pwd)/${BUILD:-build}/cxnode}"
+export CXNODE
 . "$(dirname "$0")/lib.sh"
 MAN=$(dirname "$0")/../docs/cxnode.1
 cmds=$(cx help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }')
