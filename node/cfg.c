@@ -193,8 +193,8 @@ cfg_handler(void *user, const char *section, const char *name, const char *value
 					c->log_level = (int)i;
 					return 1;
 				}
-			snprintf(p->bad, sizeof(p->bad), "[serve] log_level must be error, warning, "
-			    "notice, info or debug");
+			snprintf(p->bad, sizeof(p->bad), "[serve] log_level must be emergency, alert, "
+			    "critical, error, warning, notice, info or debug");
 			return 0;
 		}
 	}

@@ -154,7 +154,7 @@ serve_start_net(struct serve *s)
 	int rc, have_tls;
 
 	if (r == NULL)
-		return cx_seterr(CX_EINVAL, "no roster (cxnode federation join)");
+		return cx_seterr(CX_EINVAL, "no roster (cxnode federation install)");
 	me = roster_member(r->r, s->n.cfg.id);
 	have_tls = fed_tls(&s->f, &tls, NULL) == 0;
 	memset(&sc, 0, sizeof(sc));
@@ -411,7 +411,7 @@ cmd_serve(int argc, char **argv)
 		return cli_fail(rc, "federation");
 	}
 	if (s.f.cur == NULL) {
-		cli_err("this node holds no roster: cxnode federation join --home HOME ROSTER --root KEY");
+		cli_err("this node holds no roster: cxnode federation install ROSTER --home HOME --root KEY");
 		rc = CLI_FATAL;
 		goto done;
 	}

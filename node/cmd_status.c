@@ -139,6 +139,7 @@ cmd_status(int argc, char **argv)
 	size_t nlogs = 0, i, j;
 	json_t *arr = NULL;
 	time_t now = time(NULL);
+	char digest[65];
 	int ch, rc, json = 0, alarms = 0;
 
 	optind = 1;
@@ -238,11 +239,20 @@ cmd_status(int argc, char **argv)
 		free(cs.v);
 		free(halt);
 	}
+	{
+		uint8_t d[32];
+
+		digest[0] = '\0';
+		if (fed_state_digest(&f, t, d) == 0)
+			hex_encode(digest, d, 32);
+	}
 	store_read_end(t);
+	if (!json)
+		printf("state digest: %s\n", digest);
 	if (json) {
-		json_t *top = json_pack("{s:s, s:s, s:s, s:I, s:{s:i, s:I, s:I, s:I, s:b}, s:i, s:o}",
+		json_t *top = json_pack("{s:s, s:s, s:s, s:I, s:s, s:{s:i, s:I, s:I, s:I, s:b}, s:i, s:o}",
 		    "id", n.cfg.id, "region", n.cfg.region, "origin", n.cfg.origin,
-		    "roster_version", (json_int_t)(r ? r->r->version : 0),
+		    "roster_version", (json_int_t)(r ? r->r->version : 0), "state_digest", digest,
 		    "store", "schema", (int)ss.schema,
 		    "used", (json_int_t)ss.used, "mapsize", (json_int_t)ss.mapsize,
 		    "index_entries", (json_int_t)ss.index_entries, "index_complete", ss.index_complete,

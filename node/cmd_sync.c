@@ -17,6 +17,7 @@
 #include "node/fed.h"
 #include "node/node.h"
 #include "node/sync.h"
+#include "util/codec.h"
 #include "util/err.h"
 
 /* reconcile's exit codes (docs/protocol.md, "Reconciliation") */
@@ -24,6 +25,7 @@
 #define REC_DIFFER   1
 #define REC_FORK     2
 #define REC_UNREACH  3
+#define REC_LOCAL    4   /* usage error, or this node cannot be opened */
 
 static void
 sync_print_log(void *ctx, int level, const char *msg)
@@ -86,6 +88,14 @@ rec_json(const char *peer, const struct sync_report *rep, int code)
 			    json_string(l->alarm));
 	}
 	json_object_set_new(o, "logs", a);
+	if (rep->has_digests) {
+		char da[65], db[65];
+
+		hex_encode(da, rep->digest_ours, 32);
+		hex_encode(db, rep->digest_theirs, 32);
+		json_object_set_new(o, "state_digest", json_pack("{s:s, s:s, s:b}", "ours", da,
+		    "theirs", db, "equal", memcmp(rep->digest_ours, rep->digest_theirs, 32) == 0));
+	}
 	json_object_set_new(o, "forks", json_integer(rep->forks));
 	json_object_set_new(o, "refused", json_integer(rep->refused));
 	json_object_set_new(o, "differences", json_integer(rep->differ));
@@ -117,6 +127,15 @@ rec_print(const char *peer, const struct sync_report *rep, int repair)
 		printf("\n");
 		if (l->halted)
 			printf("  ALARM (halted here): %s\n", l->alarm);
+	}
+	if (rep->has_digests) {
+		char a[65], b[65];
+
+		hex_encode(a, rep->digest_ours, 32);
+		hex_encode(b, rep->digest_theirs, 32);
+		a[16] = b[16] = '\0';
+		printf("state digest: %s... here, %s... at %s%s\n", a, b, peer,
+		    memcmp(rep->digest_ours, rep->digest_theirs, 32) == 0 ? " (equal)" : "");
 	}
 	if (rep->roster_ours != rep->roster_theirs)
 		printf("roster: version %llu here, %llu at %s%s\n",
@@ -151,7 +170,7 @@ reconcile_usage(FILE *f)
 	    "checkpoints, consistency, roster version; list what is missing on either\n"
 	    "side; with --repair fetch what this node lacks.\n"
 	    "Exit: 0 in sync, 1 differences found (and repaired if asked),\n"
-	    "2 fork evidence, 3 peer unreachable or refused.\n");
+	    "2 fork evidence, 3 peer unreachable or refused, 4 usage or local error.\n");
 }
 
 int
@@ -184,28 +203,28 @@ cmd_reconcile(int argc, char **argv)
 			timeout = atoi(optarg);
 			if (timeout < 1 || timeout > 3600) {
 				cli_err("--timeout: 1..3600 seconds");
-				return CLI_FATAL;
+				return REC_LOCAL;
 			}
 			break;
 		case 'h': reconcile_usage(stdout); return CLI_OK;
-		default: reconcile_usage(stderr); return CLI_FATAL;
+		default: reconcile_usage(stderr); return REC_LOCAL;
 		}
 	}
 	if (argc - optind != 1 || home == NULL) {
 		reconcile_usage(stderr);
-		return CLI_FATAL;
+		return REC_LOCAL;
 	}
 	peer = argv[optind];
 	/* the session is signed with the node key, whatever the mode */
 	/* writable even without --repair: fork evidence found is stored */
 	if ((rc = node_open(&n, home, NODE_SIGN | NODE_WRITE)) != 0) {
 		cli_fail(rc, "open node");
-		return REC_UNREACH;
+		return REC_LOCAL;
 	}
 	if ((rc = fed_open(&f, &n)) != 0) {
 		node_close(&n);
 		cli_fail(rc, "federation");
-		return REC_UNREACH;
+		return REC_LOCAL;
 	}
 	if ((rc = sync_connect(&f, peer, timeout * 1000, &c, &pid)) != 0) {
 		cli_err("%s: %s%s%s", peer, cx_strerror(rc), cx_lasterr()[0] ? ": " : "",
@@ -265,7 +284,8 @@ sync_usage(FILE *f)
 	    "Pull now from each PEER (member ids or URLs; default: the [serve] peers,\n"
 	    "or every other member): newer roster, checkpoints and leaves, verified,\n"
 	    "admitted and witnessed as `serve` does. Exit 0 done, 1 a peer was\n"
-	    "unreachable or sent what did not verify, 2 fork evidence.\n");
+	    "unreachable or sent what did not verify, 2 fork evidence, 4 usage or\n"
+	    "local error.\n");
 }
 
 int
@@ -292,31 +312,35 @@ cmd_sync(int argc, char **argv)
 		case 'H': home = optarg; break;
 		case 'j': as_json = 1; break;
 		case 'h': sync_usage(stdout); return CLI_OK;
-		default: sync_usage(stderr); return CLI_FATAL;
+		default: sync_usage(stderr); return REC_LOCAL;
 		}
 	}
 	if (home == NULL) {
 		sync_usage(stderr);
-		return CLI_FATAL;
+		return REC_LOCAL;
 	}
-	if ((rc = node_open(&n, home, NODE_WRITE | NODE_SIGN)) != 0)
-		return cli_fail(rc, "open node");
+	if ((rc = node_open(&n, home, NODE_WRITE | NODE_SIGN)) != 0) {
+		cli_fail(rc, "open node");
+		return REC_LOCAL;
+	}
 	if ((rc = fed_open(&f, &n)) != 0) {
 		node_close(&n);
-		return cli_fail(rc, "federation");
+		cli_fail(rc, "federation");
+		return REC_LOCAL;
 	}
 	if ((r = fed_roster(&f)) == NULL) {
 		cli_err("this node holds no roster: cxnode federation install --home HOME ROSTER --root KEY");
 		fed_close(&f);
 		node_close(&n);
-		return CLI_FATAL;
+		return REC_LOCAL;
 	}
 	peers = calloc(r->r->n_members + (size_t)argc + 1, sizeof(*peers));
 	if (peers == NULL) {
 		fed_roster_put(&f, r);
 		fed_close(&f);
 		node_close(&n);
-		return cli_fail(CX_ENOMEM, "sync");
+		cli_fail(CX_ENOMEM, "sync");
+		return REC_LOCAL;
 	}
 	if (optind < argc) {
 		for (i = (size_t)optind; i < (size_t)argc; i++)

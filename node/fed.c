@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "keys/cosig.h"
 #include "keys/note.h"
@@ -79,7 +80,7 @@ fed_roster_parse(struct fed *f, const uint8_t *buf, size_t len, struct fed_roste
 
 	if (f->root == NULL)
 		return cx_seterr(CX_EINVAL, "no federation root key ([federation] root in "
-		    "cxnode.conf; cxnode federation join sets it)");
+		    "cxnode.conf; cxnode federation install sets it)");
 	if ((r = calloc(1, sizeof(*r))) == NULL || (r->raw = malloc(len ? len : 1)) == NULL) {
 		free(r);
 		return CX_ENOMEM;
@@ -536,6 +537,50 @@ fed_add_cosig(struct fed *f, const Cx__Roster *r, uint32_t log, uint64_t size,
 	op.vlen = linelen;
 	op.only_new = 1;
 	return store_aux_write(f->n->st, &op, 1);
+}
+
+static int
+fed_origin_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct store_log *)a)->origin, ((const struct store_log *)b)->origin);
+}
+
+int
+fed_state_digest(struct fed *f, store_txn *t, uint8_t out[32])
+{
+	struct store_log *logs = NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	size_t n = 0, i;
+	int rc;
+
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		return cx_sslerr("state digest");
+	}
+	if ((rc = store_log_list(f->n->st, &logs, &n)) != 0) {
+		EVP_MD_CTX_free(md);
+		return rc;
+	}
+	qsort(logs, n, sizeof(*logs), fed_origin_cmp);
+	for (i = 0; i < n; i++) {
+		const char *note, *p, *sep = NULL;
+		size_t nl;
+		uint64_t got;
+
+		if (store_checkpoint(t, logs[i].id, 0, &note, &nl, &got) != 0)
+			continue;
+		for (p = note; p + 1 < note + nl; p++)
+			if (p[0] == '\n' && p[1] == '\n') {
+				sep = p;
+				break;
+			}
+		if (sep != NULL)   /* the checkpoint body: origin, size, root */
+			EVP_DigestUpdate(md, note, (size_t)(sep - note) + 1);
+	}
+	EVP_DigestFinal_ex(md, out, NULL);
+	EVP_MD_CTX_free(md);
+	store_log_list_free(logs, n);
+	return 0;
 }
 
 /* Read a whole small file into a NUL-terminated string. */

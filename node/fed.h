@@ -71,9 +71,10 @@ const Cx__Member *fed_member_by_origin(const Cx__Roster *r, const char *origin);
 
 /*
  * Verify checkpoint note[0..len) of issuer (a member id): signed by one of
- * its keys that is not revoked and already valid (a key past its
- * valid_until still verifies its old checkpoints: rotation), origin equal
- * to the member's. *size and root get what it states; textlen its signed
+ * its keys that is not revoked, whatever its validity window (a checkpoint
+ * carries no time, so a key past its valid_until still verifies the old
+ * checkpoints it made: rotation; revocation is what stops a key), origin
+ * equal to the member's. *size and root get what it states; textlen its signed
  * text length. Returns 0, CX_EBADSIG / CX_EPERM / CX_EFORMAT with why.
  */
 int fed_check_checkpoint(const Cx__Roster *r, const char *issuer, const char *note,
@@ -111,6 +112,15 @@ int fed_clear_halt(struct fed *f, uint32_t log);
  * from the roster. Returns 0, CX_EBADSIG, CX_ENOTFOUND (no such witness). */
 int fed_add_cosig(struct fed *f, const Cx__Roster *r, uint32_t log, uint64_t size,
     const char *note, size_t textlen, const char *witness, const char *line, size_t linelen);
+
+/*
+ * The state digest: SHA-256 over the body (origin, size, root lines) of
+ * the latest checkpoint of every log held, in origin order. Two nodes with
+ * equal digests hold the same logs to the same sizes, hence give the same
+ * answers. The first blank line ends a body (checkpoints have no blank
+ * line inside).
+ */
+int fed_state_digest(struct fed *f, store_txn *t, uint8_t out[32]);
 
 /* The TLS settings of this node for wire.h (PEM text read from files,
  * the CA chain from every roster member's certificate). Free with

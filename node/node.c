@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -84,27 +85,35 @@ node_key_matches(struct node *n)
 		return rc;
 	if ((rc = store_log_list(n->st, &logs, &nlogs)) != 0)
 		goto out;
+	{
+		/* with a roster: a key it lists for this node, not revoked and
+		 * valid now (rotation); without one: the key the log was made with */
+		Cx__Roster *r = NULL;
+		const Cx__Member *m;
+		uint64_t now = (uint64_t)time(NULL);
+		size_t j;
+
+		if (node_roster(n, &r) == 0 && (m = roster_member(r, n->cfg.id)) != NULL) {
+			rc = cx_seterr(CX_EPERM, "%s is not a key roster version %llu lets %s sign "
+			    "with now (listed, not revoked, within its validity); refusing to sign "
+			    "with it", n->cfg.key_path, (unsigned long long)r->version, n->cfg.id);
+			for (j = 0; j < m->n_keys; j++) {
+				const Cx__MemberKey *k = m->keys[j];
+
+				if (!k->revoked && strcmp(k->verifier, mine) == 0 &&
+				    k->valid_from <= now && (k->valid_until == 0 || now < k->valid_until))
+					rc = 0;
+			}
+			roster_free(r);
+			goto out;
+		}
+		roster_free(r);
+	}
 	rc = cx_seterr(CX_EPERM, "%s is not the key of log %s; refusing to sign with it",
 	    n->cfg.key_path, n->cfg.origin);
 	for (i = 0; i < nlogs; i++)
 		if (logs[i].id == n->log && strcmp(logs[i].verifier, mine) == 0)
 			rc = 0;
-	if (rc != 0) {
-		/* a rotated key: one the roster lists for this node, not revoked */
-		Cx__Roster *r = NULL;
-		const Cx__Member *m;
-		size_t j;
-
-		if (node_roster(n, &r) == 0 && (m = roster_member(r, n->cfg.id)) != NULL)
-			for (j = 0; j < m->n_keys; j++)
-				if (!m->keys[j]->revoked && strcmp(m->keys[j]->verifier, mine) == 0)
-					rc = 0;
-		roster_free(r);
-		if (rc != 0)
-			rc = cx_seterr(CX_EPERM, "%s is not the key of log %s, nor a key the roster "
-			    "lists for %s; refusing to sign with it", n->cfg.key_path, n->cfg.origin,
-			    n->cfg.id);
-	}
 out:
 	store_log_list_free(logs, nlogs);
 	free(mine);

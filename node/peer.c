@@ -69,6 +69,7 @@ peer_heads(struct fed *f, store_txn *t, Cx__Response *rs, uint8_t **out, size_t 
 	Cx__Head *heads = NULL, **hp = NULL;
 	struct peer_cosigs *cs = NULL;
 	struct fed_roster *r = fed_roster(f);
+	uint8_t digest[32];
 	size_t nlogs = 0, i, n = 0;
 	int rc;
 
@@ -103,6 +104,10 @@ peer_heads(struct fed *f, store_txn *t, Cx__Response *rs, uint8_t **out, size_t 
 	}
 	hr.heads = hp;
 	hr.n_heads = n;
+	if ((rc = fed_state_digest(f, t, digest)) != 0)
+		goto out;
+	hr.state_digest.data = digest;
+	hr.state_digest.len = sizeof(digest);
 	hr.roster_version = r != NULL ? r->r->version : 0;
 	hr.time = (uint64_t)time(NULL);
 	rs->kind_case = CX__RESPONSE__KIND_HEADS;

@@ -744,7 +744,7 @@ sync_with(struct fed *f, wire_client *c, const struct sync_opts *o, struct sync_
 	}
 	if (r == NULL) {
 		cx__response__free_unpacked(rs, NULL);
-		return cx_seterr(CX_EINVAL, "this node holds no roster (cxnode federation join)");
+		return cx_seterr(CX_EINVAL, "this node holds no roster (cxnode federation install)");
 	}
 	x.r = r->r;
 	if ((rep->logs = calloc(rs->heads->n_heads + 1, sizeof(*rep->logs))) == NULL) {
@@ -772,7 +772,18 @@ sync_with(struct fed *f, wire_client *c, const struct sync_opts *o, struct sync_
 		if (l->halted && l->halted_fork && l->state != SYNC_FORK)
 			rep->forks++;
 	}
-	rc = sync_only_ours(&x, rep);
+	if ((rc = sync_only_ours(&x, rep)) != 0)
+		goto out;
+	if (rs->heads->state_digest.len == 32) {
+		store_txn *t;
+
+		memcpy(rep->digest_theirs, rs->heads->state_digest.data, 32);
+		if ((rc = store_read_begin(&t, f->n->st)) != 0)
+			goto out;
+		rc = fed_state_digest(f, t, rep->digest_ours);
+		store_read_end(t);
+		rep->has_digests = rc == 0;
+	}
 out:
 	cx__response__free_unpacked(rs, NULL);
 	fed_roster_put(f, r);
@@ -808,7 +819,7 @@ sync_connect(struct fed *f, const char *peer, int timeout_ms, wire_client **out,
 	if (id != NULL)
 		*id = NULL;
 	if (r == NULL)
-		return cx_seterr(CX_EINVAL, "this node holds no roster (cxnode federation join)");
+		return cx_seterr(CX_EINVAL, "this node holds no roster (cxnode federation install)");
 	if (strstr(peer, "://") == NULL) {
 		if ((m = roster_member(r->r, peer)) == NULL) {
 			fed_roster_put(f, r);

@@ -49,6 +49,9 @@ struct sync_report {
 	uint64_t roster_ours, roster_theirs;
 	int roster_updated;
 	int forks, refused, differ;
+	uint8_t digest_ours[32];   /* state digests (fed_state_digest): ours */
+	uint8_t digest_theirs[32]; /* after the exchange, the peer's before */
+	int has_digests;
 };
 
 struct sync_opts {
