@@ -119,12 +119,16 @@ demo: deps
 	$(Q)BUILD=$(BUILD) ./tools/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/cxnode $(BUILD)/bench_lmdb
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/cxnode $(BUILD)/bench_lmdb $(BUILD)/bench_nng
 	$(Q)BUILD=$(BUILD) ./tools/bench.sh
 
 $(BUILD)/bench_lmdb: $(BUILD)/tools/bench_lmdb.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -llmdb
+
+$(BUILD)/bench_nng: $(BUILD)/tools/bench_nng.o
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lnng -lpthread
 
 SANFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # A sanitizer report exits 86, which no test expects, so it always fails.

@@ -1,17 +1,35 @@
 #!/usr/bin/env bash
-# make bench: import 1 000 000 generated records into a fresh node and
-# compare the rate with raw LMDB MDB_APPEND of the same leaf bytes, measured
-# in the same run on the same disk.
+# make bench, in one run on the same disk:
+#
+# 1. import 1 000 000 generated records into a fresh node (hangzhou) and
+#    compare the rate with raw LMDB MDB_APPEND of the same leaf bytes;
+# 2. replicate that log to an empty second node (jiaxing) with
+#    `cxnode sync`, once over tls+tcp:// and once over tcp:// on loopback
+#    (handshake, verification against the signed checkpoint, admission,
+#    indexing, storing), and compare each rate with raw nng REQ/REP bulk
+#    transfer of records of the same size over the same transport and with
+#    the raw LMDB append rate.
 #
 #   BENCH_RECORDS=1000000   how many records
 #   BENCH_DIR=...           scratch directory (default: a new temporary one)
+#   BENCH_PORT=...          first of a block of 30 loopback ports (default:
+#                           derived from the process id)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 CX="$PWD/$BUILD/cxnode"
 N=${BENCH_RECORDS:-1000000}
 D=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/cxbench.XXXXXX")}
-trap 'rm -rf "$D"' EXIT
+P=${BENCH_PORT:-$((20000 + ($$ % 300) * 100 + 50))}
+serve_pid=
+cleanup() {
+	if [[ -n $serve_pid ]]; then
+		kill "$serve_pid" 2>/dev/null || true
+		wait "$serve_pid" 2>/dev/null || true
+	fi
+	rm -rf "$D"
+}
+trap cleanup EXIT
 export CXNODE_TODAY=2026-11-22
 
 echo "== import benchmark: $N records =="
@@ -47,3 +65,105 @@ printf 'cxnode import: %s records/s (%s s: parse, validate, pack, hash, index, s
 printf 'raw LMDB:      %s records/s (MDB_APPEND of the same leaf bytes, 50000/txn)\n' "$raw"
 awk -v a="$imp" -v b="$raw" 'BEGIN { printf "ratio:         %.2f of the raw append rate\n", a / b }'
 "$CX" verify --home "$D/node" --quiet && echo "store verifies"
+
+# ---- replication ------------------------------------------------------------
+# hangzhou (the imported node) listens on a tls+tcp:// and a tcp:// endpoint;
+# jiaxing starts empty, and a copy of it pulls over each transport.
+echo
+echo "== replication benchmark: $N records, hangzhou -> empty jiaxing =="
+leaf=$(awk '{ printf "%.0f", $4 / $2 }' <<<"$rawline")
+TLS_URL="tls+tcp://127.0.0.1:$P"
+TCP_URL="tcp://127.0.0.1:$((P + 2))"
+"$CX" federation init "$D/fed" --name g60 >/dev/null
+"$CX" federation add "$D/fed" --from-home "$D/node" --endpoint "$TLS_URL" \
+	--endpoint "$TCP_URL" --publish "tls+tcp://127.0.0.1:$((P + 1))" >/dev/null
+"$CX" init --home "$D/jx" --id jiaxing --region 330400 --name 嘉兴 >/dev/null
+"$CX" federation add "$D/fed" --from-home "$D/jx" --endpoint "tls+tcp://127.0.0.1:$((P + 10))" \
+	--publish "tls+tcp://127.0.0.1:$((P + 11))" >/dev/null
+"$CX" federation sign "$D/fed" >/dev/null
+for h in node jx; do
+	"$CX" federation install "$D/fed/roster.pb" --home "$D/$h" --root "$D/fed/root.pub" >/dev/null
+done
+# hangzhou only answers: jiaxing does not serve, so no pull rounds are wanted
+printf '\n[serve]\nsync_interval = 86400\n' >> "$D/node/cxnode.conf"
+cp -a "$D/jx" "$D/jx-tcp"
+
+"$CX" serve --home "$D/node" --log-level notice 2> "$D/serve.log" &
+serve_pid=$!
+listening() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		if ! kill -0 "$serve_pid" 2>/dev/null; then
+			cat "$D/serve.log" >&2
+			return 1
+		fi
+		# both endpoints accept connections
+		(exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null &&
+			(exec 3<>"/dev/tcp/127.0.0.1/$((P + 2))") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+if ! listening; then
+	echo "cxnode serve did not start" >&2
+	exit 1
+fi
+
+held() {  # checkpoint size of hangzhou's log held at home $1
+	"$CX" status --home "$1" --json |
+		jq -r '[.logs[] | select(.origin == "g60.cxnode/hangzhou") | .checkpoint_size] | first // 0'
+}
+want=$(held "$D/node")
+pull() {  # home url -> prints records/s and seconds
+	local t0 t1 rc
+	sync
+	t0=$(date +%s.%N)
+	set +e
+	"$CX" sync --home "$1" "$2" > "$1.sync.log" 2>&1
+	rc=$?
+	set -e
+	t1=$(date +%s.%N)
+	cat "$1.sync.log" >&2
+	if ((rc != 0)); then
+		echo "sync over $2 failed (exit $rc)" >&2
+		return 1
+	fi
+	if [[ $(held "$1") != "$want" ]]; then
+		echo "sync over $2: jiaxing holds $(held "$1") of hangzhou's $want leaves" >&2
+		return 1
+	fi
+	awk -v a="$t0" -v b="$t1" -v n="$want" 'BEGIN { printf "%.0f %.2f\n", n / (b - a), b - a }'
+}
+read -r rep_tls secs_tls < <(pull "$D/jx" "$TLS_URL")
+read -r rep_tcp secs_tcp < <(pull "$D/jx-tcp" "$TCP_URL")
+[[ -n $rep_tls && -n $rep_tcp ]] || exit 1
+kill "$serve_pid"
+wait "$serve_pid" 2>/dev/null || true
+serve_pid=
+for h in jx jx-tcp; do
+	"$CX" verify --home "$D/$h" --quiet || { echo "jiaxing ($h) does not verify" >&2; exit 1; }
+done
+
+# raw nng: records of the same size, 16 MiB replies (the node's budget for
+# one LeavesReply), the nodes' TLS identity on both ends; at least 1 000 000
+# records, so that a small BENCH_RECORDS still gives a steady rate
+nn=$((want > 1000000 ? want : 1000000))
+nngtls=$("$BUILD/bench_nng" "tls+tcp://127.0.0.1:$((P + 20))" "$leaf" "$nn" 16 \
+	"$D/node/keys/tls.crt" "$D/node/keys/tls.key" hangzhou)
+nngtcp=$("$BUILD/bench_nng" "tcp://127.0.0.1:$((P + 21))" "$leaf" "$nn" 16)
+echo "$nngtls"
+echo "$nngtcp"
+raw_tls=$(awk '{ print $(NF-3) }' <<<"$nngtls")
+raw_tcp=$(awk '{ print $(NF-3) }' <<<"$nngtcp")
+echo
+printf 'input:        hangzhou'"'"'s log of %s records, %s bytes per leaf on average\n' "$want" "$leaf"
+printf '%-14s %9s %9s %9s %11s %11s\n' "" "cxnode" "seconds" "raw nng" "of raw nng" "of raw LMDB"
+for t in tls tcp; do
+	if [[ $t == tls ]]; then r=$rep_tls s=$secs_tls n=$raw_tls u="tls+tcp://"; else
+		r=$rep_tcp s=$secs_tcp n=$raw_tcp u="tcp://"; fi
+	awk -v u="$u" -v r="$r" -v s="$s" -v n="$n" -v l="$raw" 'BEGIN {
+		printf "%-14s %9d %9.2f %9d %11.2f %11.2f\n", u, r, s, n, r / n, r / l }'
+done
+echo "(records/s; cxnode sync: handshake, leaves, hash and check against the signed"
+echo " checkpoint, admission, index, store; raw LMDB: $raw records/s above)"
+echo "jiaxing holds hangzhou's $want leaves over both transports; both stores verify"
