@@ -208,6 +208,19 @@ static int
 admit_lookup(struct admit *a, const char *id, struct admit_target *t)
 {
 	struct admit_ent *e = admit_find(a, id);
+
+	if (e != NULL) {
+		if (t != NULL)
+			*t = e->t;
+		return 0;
+	}
+	return admit_find_target(a->rd, a->log, a->start, id, t);
+}
+
+int
+admit_find_target(store_txn *rd, uint32_t log, uint64_t limit, const char *id,
+    struct admit_target *t)
+{
 	uint8_t key[STORE_KEY_MAX + 1];
 	const void *val;
 	const uint8_t *leaf;
@@ -216,26 +229,21 @@ admit_lookup(struct admit *a, const char *id, struct admit_target *t)
 	uint64_t index;
 	int rc;
 
-	if (e != NULL) {
-		if (t != NULL)
-			*t = e->t;
-		return 0;
-	}
-	if ((klen = idx_record_key(key, sizeof(key), a->log, id)) == 0)
+	if ((klen = idx_record_key(key, sizeof(key), log, id)) == 0)
 		return CX_ENOTFOUND;
-	if ((rc = store_index_get(a->rd, key, klen, &val, &vlen)) != 0)
+	if ((rc = store_index_get(rd, key, klen, &val, &vlen)) != 0)
 		return rc;
 	if (vlen != 8)
 		return cx_seterr(CX_ECORRUPT, "record index entry for %s", id);
 	index = idx_get64(val);
-	if (index >= a->start)
+	if (index >= limit)
 		return cx_seterr(CX_ECORRUPT, "record index entry for %s points past the log", id);
 	if (t == NULL)
 		return 0;
 	t->index = index;
-	if ((rc = store_leaf_hash(a->rd, a->log, index, t->hash)) != 0)
+	if ((rc = store_leaf_hash(rd, log, index, t->hash)) != 0)
 		return rc;
-	if ((rc = store_leaf(a->rd, a->log, index, &leaf, &llen)) != 0)
+	if ((rc = store_leaf(rd, log, index, &leaf, &llen)) != 0)
 		return rc;
 	if ((r = idx_unpack(leaf, llen)) == NULL)
 		return cx_seterr(CX_ECORRUPT, "leaf %" PRIu64 " does not decode", index);

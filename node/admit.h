@@ -64,6 +64,15 @@ struct admit_target {
 void admit_target_of(struct admit_target *t, const Cx__Record *r);
 
 /*
+ * Find record id in log through the store's record index (snapshot rd) and
+ * fill *t from its leaf (t may be NULL: whether it exists). An entry at or
+ * past limit (the log's size the caller knows) is corruption. Returns 0,
+ * CX_ENOTFOUND, CX_ECORRUPT or a store error.
+ */
+int admit_find_target(store_txn *rd, uint32_t log, uint64_t limit, const char *id,
+    struct admit_target *t);
+
+/*
  * The checks on a resolved target t of the reference ref in record `by`
  * (change: a CX__CHANGE_TYPE__* for a status change; -1 for a commitment
  * outcome), effective its effective date (0: none):

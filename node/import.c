@@ -75,9 +75,7 @@ struct import {
 	uint8_t *arena;
 	size_t alen, acap;
 	size_t *offs;              /* leaf i is arena[offs[i] .. offs[i+1]) */
-	uint8_t *keys;             /* index keys of the batch, as written by */
-	size_t klen, kcap;         /* import_key_add: [klen u16][vlen u16][key][val] */
-	size_t *koffs;             /* leaf i's keys: keys[koffs[i] .. koffs[i+1]) */
+	struct idx_buf kb;         /* index keys of the batch, leaf by leaf */
 	tlog_hash *hashes;         /* leaf i's leaf hash */
 	size_t nleaf, capleaf;
 	struct import_pend *tab;   /* open addressing, capacity ntab (power of 2) */
@@ -225,67 +223,6 @@ import_view_end(struct import *im)
 	im->rd = NULL;
 }
 
-/* Keep one index entry of the leaf being added (an idx_out). */
-static int
-import_key_add(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
-{
-	struct import *im = ctx;
-	size_t need = 4 + klen + vlen;
-
-	if (klen > 0xffff || vlen > 0xffff)
-		return cx_seterr(CX_ETOOBIG, "index entry too long");
-	if (im->klen + need > im->kcap) {
-		size_t nc = im->kcap ? im->kcap * 2 : (size_t)4 << 20;
-		uint8_t *nk;
-
-		while (nc < im->klen + need)
-			nc *= 2;
-		if ((nk = realloc(im->keys, nc)) == NULL)
-			return CX_ENOMEM;
-		im->keys = nk;
-		im->kcap = nc;
-	}
-	im->keys[im->klen] = (uint8_t)(klen >> 8);
-	im->keys[im->klen + 1] = (uint8_t)klen;
-	im->keys[im->klen + 2] = (uint8_t)(vlen >> 8);
-	im->keys[im->klen + 3] = (uint8_t)vlen;
-	memcpy(im->keys + im->klen + 4, key, klen);
-	if (vlen)
-		memcpy(im->keys + im->klen + 4 + klen, val, vlen);
-	im->klen += need;
-	return 0;
-}
-
-/*
- * The store_indexer during an import's append: the keys were computed from
- * the records themselves (idx_record_keys) when they joined the batch, so
- * the writer does not decode every leaf again.
- */
-static int
-import_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t len,
-    struct store_keys *out)
-{
-	struct import *im = ctx;
-	size_t i = (size_t)(index - im->size), p, end;
-	int rc;
-
-	(void)log;
-	(void)leaf;
-	(void)len;
-	if (index < im->size || i >= im->nleaf)
-		return cx_seterr(CX_EINVAL, "leaf %llu is not in this batch", (unsigned long long)index);
-	for (p = im->koffs[i], end = im->koffs[i + 1]; p < end;) {
-		size_t kl = (size_t)im->keys[p] << 8 | im->keys[p + 1];
-		size_t vl = (size_t)im->keys[p + 2] << 8 | im->keys[p + 3];
-
-		if ((rc = store_keys_add(out, im->keys + p + 4, kl, vl ? im->keys + p + 4 + kl : NULL,
-		    vl)) != 0)
-			return rc;
-		p += 4 + kl + vl;
-	}
-	return 0;
-}
-
 static int
 import_flush(struct import *im)
 {
@@ -304,7 +241,10 @@ import_flush(struct import *im)
 		lv[i].hash = im->hashes[i];   /* hashed once, when packed */
 	}
 	import_view_end(im);
-	store_set_indexer(im->n->st, import_indexer, im);
+	/* the keys were computed from the records when they joined the batch,
+	 * so the writer does not decode every leaf again */
+	im->kb.base = im->size;
+	store_set_indexer(im->n->st, idx_buf_indexer, &im->kb);
 	rc = store_append(im->n->st, im->n->log, im->size, lv, im->nleaf, node_sign_checkpoint, im->n);
 	store_set_indexer(im->n->st, idx_indexer, im->n);
 	free(lv);
@@ -314,7 +254,7 @@ import_flush(struct import *im)
 	im->st.batches++;
 	im->nleaf = 0;
 	im->alen = 0;
-	im->klen = 0;
+	idx_buf_reset(&im->kb, im->size);
 	import_pend_clear(im);
 	return 0;
 }
@@ -341,22 +281,17 @@ import_push(struct import *im, const Cx__Record *r, const struct import_leaf *pr
 	if (im->nleaf + 2 > im->capleaf) {
 		size_t nc = im->capleaf ? im->capleaf * 2 : 4096;
 		size_t *no = realloc(im->offs, nc * sizeof(*no));
-		size_t *nk;
 		tlog_hash *nh;
 
 		if (no == NULL)
 			return CX_ENOMEM;
 		im->offs = no;
-		if ((nk = realloc(im->koffs, nc * sizeof(*nk))) == NULL)
-			return CX_ENOMEM;
-		im->koffs = nk;
 		if ((nh = realloc(im->hashes, nc * sizeof(*nh))) == NULL)
 			return CX_ENOMEM;
 		im->hashes = nh;
 		im->capleaf = nc;
 	}
 	im->offs[im->nleaf] = im->alen;
-	im->koffs[im->nleaf] = im->klen;
 	if (pre != NULL) {
 		memcpy(im->arena + im->alen, pre->data, need);
 		memcpy(h, pre->hash, sizeof(tlog_hash));
@@ -382,12 +317,6 @@ static int
 import_lookup(struct import *im, const char *id, struct admit_target *t)
 {
 	struct import_pend *p = import_pend_find(im, id);
-	uint8_t key[512];
-	const void *val;
-	const uint8_t *leaf;
-	size_t klen, vlen, llen;
-	Cx__Record *r;
-	uint64_t index;
 	int rc;
 
 	if (p != NULL) {
@@ -395,27 +324,9 @@ import_lookup(struct import *im, const char *id, struct admit_target *t)
 			*t = p->t;
 		return 0;
 	}
-	if ((klen = idx_record_key(key, sizeof(key), im->n->log, id)) == 0)
-		return CX_ENOTFOUND;
 	if ((rc = import_view(im)) != 0)
 		return rc;
-	if ((rc = store_index_get(im->rd, key, klen, &val, &vlen)) != 0)
-		return rc;
-	if (vlen != 8)
-		return cx_seterr(CX_ECORRUPT, "record index entry for %s", id);
-	index = idx_get64(val);
-	if (t == NULL)
-		return 0;
-	t->index = index;
-	if ((rc = store_leaf_hash(im->rd, im->n->log, index, t->hash)) != 0)
-		return rc;
-	if ((rc = store_leaf(im->rd, im->n->log, index, &leaf, &llen)) != 0)
-		return rc;
-	if ((r = idx_unpack(leaf, llen)) == NULL)
-		return cx_seterr(CX_ECORRUPT, "leaf %llu does not decode", (unsigned long long)index);
-	admit_target_of(t, r);
-	cx__record__free_unpacked(r, NULL);
-	return 0;
+	return admit_find_target(im->rd, im->n->log, UINT64_MAX, id, t);
 }
 
 /*
@@ -600,11 +511,11 @@ import_commit(struct import *im, Cx__Record *r, const struct import_leaf *pre, c
 	if ((rc = import_push(im, r, pre, &index, t.hash)) != 0)
 		goto fatal;
 	{
-		struct idx_out ko = { import_key_add, im };
+		struct idx_out ko = { idx_buf_add, &im->kb };
 
-		if ((rc = idx_record_keys(r, im->n->log, index, &ko)) != 0)
+		if ((rc = idx_record_keys(r, im->n->log, index, &ko)) != 0 ||
+		    (rc = idx_buf_leaf(&im->kb)) != 0)
 			goto fatal;
-		im->koffs[im->nleaf] = im->klen;
 	}
 	t.index = index;
 	admit_target_of(&t, r);
@@ -1120,8 +1031,7 @@ import_free(struct import *im)
 	free(im->tab);
 	free(im->arena);
 	free(im->offs);
-	free(im->keys);
-	free(im->koffs);
+	idx_buf_free(&im->kb);
 	free(im->hashes);
 	free(im);
 }

@@ -307,3 +307,107 @@ idx_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t
 	cx__record__free_unpacked(r, NULL);
 	return rc;
 }
+
+/* ---- keys computed ahead of an append ------------------------------------ */
+
+int
+idx_buf_add(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct idx_buf *b = ctx;
+	size_t need = 4 + klen + vlen;
+
+	if (klen > 0xffff || vlen > 0xffff)
+		return cx_seterr(CX_ETOOBIG, "index entry of %zu + %zu bytes", klen, vlen);
+	if (b->len + need > b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : (size_t)4 << 20;
+		uint8_t *nk;
+
+		while (nc < b->len + need)
+			nc *= 2;
+		if ((nk = realloc(b->keys, nc)) == NULL)
+			return CX_ENOMEM;
+		b->keys = nk;
+		b->cap = nc;
+	}
+	if (b->n + 2 > b->ncap) {
+		size_t nc = b->ncap ? b->ncap * 2 : 4096;
+		size_t *no = realloc(b->offs, nc * sizeof(*no));
+
+		if (no == NULL)
+			return CX_ENOMEM;
+		b->offs = no;
+		b->ncap = nc;
+		if (b->n == 0)
+			b->offs[0] = 0;
+	}
+	b->keys[b->len] = (uint8_t)(klen >> 8);
+	b->keys[b->len + 1] = (uint8_t)klen;
+	b->keys[b->len + 2] = (uint8_t)(vlen >> 8);
+	b->keys[b->len + 3] = (uint8_t)vlen;
+	memcpy(b->keys + b->len + 4, key, klen);
+	if (vlen)
+		memcpy(b->keys + b->len + 4 + klen, val, vlen);
+	b->len += need;
+	return 0;
+}
+
+int
+idx_buf_leaf(struct idx_buf *b)
+{
+	if (b->n + 2 > b->ncap) {
+		size_t nc = b->ncap ? b->ncap * 2 : 4096;
+		size_t *no = realloc(b->offs, nc * sizeof(*no));
+
+		if (no == NULL)
+			return CX_ENOMEM;
+		b->offs = no;
+		b->ncap = nc;
+		if (b->n == 0)
+			b->offs[0] = 0;
+	}
+	b->offs[++b->n] = b->len;
+	return 0;
+}
+
+int
+idx_buf_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t len,
+    struct store_keys *out)
+{
+	struct idx_buf *b = ctx;
+	size_t i = (size_t)(index - b->base), p, end;
+	int rc;
+
+	(void)log;
+	(void)leaf;
+	(void)len;
+	if (index < b->base || i >= b->n)
+		return cx_seterr(CX_EINVAL, "leaf %llu is not in this batch", (unsigned long long)index);
+	for (p = b->offs[i], end = b->offs[i + 1]; p < end;) {
+		size_t kl = (size_t)b->keys[p] << 8 | b->keys[p + 1];
+		size_t vl = (size_t)b->keys[p + 2] << 8 | b->keys[p + 3];
+
+		if ((rc = store_keys_add(out, b->keys + p + 4, kl, vl ? b->keys + p + 4 + kl : NULL,
+		    vl)) != 0)
+			return rc;
+		p += 4 + kl + vl;
+	}
+	return 0;
+}
+
+void
+idx_buf_reset(struct idx_buf *b, uint64_t base)
+{
+	b->len = 0;
+	b->n = 0;
+	b->base = base;
+	if (b->offs != NULL)
+		b->offs[0] = 0;
+}
+
+void
+idx_buf_free(struct idx_buf *b)
+{
+	free(b->keys);
+	free(b->offs);
+	memset(b, 0, sizeof(*b));
+}

@@ -96,6 +96,27 @@ int idx_record_keys(const Cx__Record *r, uint32_t log, uint64_t index, const str
 int idx_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t len,
     struct store_keys *out);
 
+/*
+ * Index keys computed ahead of an append, leaf by leaf, so the writer does
+ * not decode every leaf again: add keys of the next leaf through
+ * idx_buf_out (an idx_out), close each leaf with idx_buf_leaf, then install
+ * idx_buf_indexer (ctx = the buffer) for the store_append of leaves
+ * base .. base + n. Entries: [klen u16][vlen u16][key][val].
+ */
+struct idx_buf {
+	uint8_t *keys;
+	size_t len, cap;
+	size_t *offs;          /* leaf i: keys[offs[i] .. offs[i+1]) */
+	size_t n, ncap;        /* leaves closed */
+	uint64_t base;         /* index of the first leaf */
+};
+int idx_buf_add(void *ctx, const void *key, size_t klen, const void *val, size_t vlen);
+int idx_buf_leaf(struct idx_buf *b);
+int idx_buf_indexer(void *ctx, uint32_t log, uint64_t index, const uint8_t *leaf, size_t len,
+    struct store_keys *out);
+void idx_buf_reset(struct idx_buf *b, uint64_t base);
+void idx_buf_free(struct idx_buf *b);
+
 /* Build the prefix 'S' kind value 0x00 into buf (cap bytes); returns its
  * length, or 0 if it does not fit. value is normalised for kind 'N'. */
 size_t idx_subject_prefix(uint8_t *buf, size_t cap, char kind, const char *value);

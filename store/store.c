@@ -547,6 +547,36 @@ out:
 	return rc;
 }
 
+/* Open and cache the handles of every registered log not cached yet, in
+ * txn (a registry key that is not 4 bytes is corruption). */
+static int
+store_dbis_open_all(store *s, MDB_txn *txn)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, s->logs, &cur)) != 0)
+		return store_mdberr(rc, "log registry");
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		struct store_dbis d;
+
+		if (k.mv_size != 4) {
+			rc = cx_seterr(CX_ECORRUPT, "store: malformed log registry key");
+			break;
+		}
+		if (store_dbis_lookup(s, store_get32(k.mv_data), &d))
+			continue;
+		if ((rc = store_dbis_open(txn, store_get32(k.mv_data), 0, &d)) != 0 ||
+		    (rc = store_dbis_add(s, &d)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc < 0 ? rc : store_mdberr(rc, "log registry");
+}
+
 /*
  * Open the handles of every log registered since the last look, so that a
  * read transaction begun afterwards can use them: LMDB refuses, inside a
@@ -558,8 +588,6 @@ store_dbis_refresh(store *s)
 {
 	MDB_envinfo info;
 	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
 	size_t seen;
 	int rc;
 
@@ -573,25 +601,8 @@ store_dbis_refresh(store *s)
 	pthread_mutex_lock(&s->dbimu);
 	if ((rc = store_txn_begin(s, 1, &txn)) != 0)
 		goto out;
-	if ((rc = mdb_cursor_open(txn, s->logs, &cur)) != 0) {
-		rc = store_mdberr(rc, "log registry");
+	if ((rc = store_dbis_open_all(s, txn)) != 0)
 		goto out;
-	}
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-		struct store_dbis d;
-
-		if (k.mv_size != 4 || store_dbis_lookup(s, store_get32(k.mv_data), &d))
-			continue;
-		if ((rc = store_dbis_open(txn, store_get32(k.mv_data), 0, &d)) != 0 ||
-		    (rc = store_dbis_add(s, &d)) != 0)
-			goto out;
-	}
-	if (rc != MDB_NOTFOUND) {
-		rc = store_mdberr(rc, "log registry");
-		goto out;
-	}
-	mdb_cursor_close(cur);
-	cur = NULL;
 	rc = mdb_txn_commit(txn);
 	pthread_mutex_lock(&s->mu);
 	s->readers--;
@@ -601,8 +612,6 @@ store_dbis_refresh(store *s)
 	txn = NULL;
 	rc = rc == 0 ? 0 : store_mdberr(rc, "open log databases");
 out:
-	if (cur)
-		mdb_cursor_close(cur);
 	store_rd_end(s, txn);
 	pthread_mutex_unlock(&s->dbimu);
 	return rc;
@@ -748,27 +757,8 @@ store_open_dbs(store *s, int create)
 		rc = store_mdberr(rc, "open federation database");
 		goto out;
 	}
-	if ((rc = mdb_cursor_open(txn, s->logs, &cur)) != 0) {
-		rc = store_mdberr(rc, "log registry");
+	if ((rc = store_dbis_open_all(s, txn)) != 0)
 		goto out;
-	}
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-		struct store_dbis d;
-
-		if (k.mv_size != 4) {
-			rc = cx_seterr(CX_ECORRUPT, "store: malformed log registry key");
-			goto out;
-		}
-		if ((rc = store_dbis_open(txn, store_get32(k.mv_data), 0, &d)) != 0 ||
-		    (rc = store_dbis_add(s, &d)) != 0)
-			goto out;
-	}
-	if (rc != MDB_NOTFOUND) {
-		rc = store_mdberr(rc, "log registry");
-		goto out;
-	}
-	mdb_cursor_close(cur);
-	cur = NULL;
 	rc = mdb_txn_commit(txn);
 	if (s->readonly) {
 		pthread_mutex_lock(&s->mu);

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 export CXNODE_TODAY=2026-11-22
 F=$T/fed
-P=$((26000 + ($$ % 300) * 100))
+P=$((26000 + ($$ % 60) * 100))   # below the ephemeral range
 cx federation init "$F" --name g60 >/dev/null
 mk() {  # id region port
 	cx init --home "$T/$1" --id "$1" --region "$2" >/dev/null

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 export CXNODE_TODAY=2026-11-22
 F=$T/fed
-P=$((20000 + ($$ % 300) * 100))   # a port block of this run
+P=$((20000 + ($$ % 60) * 100))   # a port block below the ephemeral range
 cx federation init "$F" --name g60 >/dev/null
 
 # hangzhou -- jiaxing -- hefei: a chain (hangzhou and hefei pull only from jiaxing)
