@@ -56,6 +56,7 @@ struct admit {
 	size_t ntab, nent;
 	char *ids;                  /* record ids of the batch */
 	size_t idlen, idcap;
+	struct idx_buf *keys;       /* where admitted records' index keys go */
 };
 
 /* ---- the shared check ---------------------------------------------------- */
@@ -454,13 +455,25 @@ admit_leaf_hashed(struct admit *a, uint64_t index, const uint8_t *leaf, size_t l
 			memcpy(self.hash, hash, TLOG_HASH_LEN);
 		else
 			tlog_leaf_hash(self.hash, leaf, len);
-		if ((rc = admit_add(a, r->record_id, &self)) == 0)
+		if ((rc = admit_add(a, r->record_id, &self)) == 0 && a->keys != NULL) {
+			struct idx_out ko = { idx_buf_add, a->keys };
+
+			if ((rc = idx_record_keys(r, a->log, index, &ko)) == 0)
+				rc = idx_buf_leaf(a->keys);
+		}
+		if (rc == 0)
 			a->next++;
 	}
 	cx__record__free_unpacked(r, NULL);
 	if (rc != 0 && rc != CX_EINVAL)
 		err[0] = '\0';
 	return rc;
+}
+
+void
+admit_keys(struct admit *a, struct idx_buf *kb)
+{
+	a->keys = kb;
 }
 
 int

@@ -89,6 +89,7 @@ int admit_check_target(const struct admit_target *t, const Cx__Record *by, const
     int change, uint32_t effective, char *err, size_t cap);
 
 struct admit;
+struct idx_buf;
 
 /*
  * Start admitting leaves of log (the id of issuer's log in the store) as
@@ -114,6 +115,11 @@ int admit_leaf(struct admit *a, uint64_t index, const uint8_t *leaf, size_t len,
  * (hash NULL: computed here). */
 int admit_leaf_hashed(struct admit *a, uint64_t index, const uint8_t *leaf, size_t len,
     const tlog_hash hash, char *err, size_t cap);
+
+/* From now on, put each admitted record's index keys (idx_record_keys)
+ * into kb, one leaf after another, so that the append need not decode the
+ * leaves again (idx_buf_indexer). */
+void admit_keys(struct admit *a, struct idx_buf *kb);
 
 /* Leaves admitted so far. */
 uint64_t admit_count(const struct admit *a);

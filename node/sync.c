@@ -23,6 +23,7 @@
  * verified record that breaks the federation's rules is the issuer's fault:
  * the log is halted with the reason.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,7 @@ struct sync_sign {
 	const uint8_t *mroot;
 	const char *note;
 	size_t len;
+	tlog_hash expect;     /* the root the checked batch makes */
 };
 
 static int
@@ -211,6 +213,10 @@ sync_signer(void *ctx, uint64_t size, const tlog_hash root, char **note, size_t 
 	struct sync_sign *s = ctx;
 
 	*note = NULL;
+	/* the store's tree must be the one checked against the issuer's */
+	if (memcmp(root, s->expect, TLOG_HASH_LEN) != 0)
+		return cx_seterr(CX_EPROOF, "the stored tree of %llu leaves is not the checked one",
+		    (unsigned long long)size);
 	if (size != s->m)
 		return 0;
 	if (memcmp(root, s->mroot, TLOG_HASH_LEN) != 0)
@@ -258,6 +264,320 @@ sync_stamp(struct sync_ctx *x, uint32_t log)
 	(void)store_aux_write(x->f->n->st, &op, 1);
 }
 
+/* ---- pulling ------------------------------------------------------------- */
+
+/*
+ * The pull is a pipeline of two threads: a fetcher asks the peer for the
+ * next range of leaves while this thread checks, admits and stores the
+ * ones before (up to SYNC_AHEAD replies wait). Replies are committed in
+ * groups of at least SYNC_GROUP leaves: one transaction, one fsync.
+ */
+#define SYNC_AHEAD 2
+#define SYNC_GROUP 100000
+
+struct sync_reply {
+	Cx__Response *rs;
+	int rc;
+	char why[300];
+};
+
+struct sync_fetch {
+	wire_client *c;
+	const char *origin;
+	uint64_t next, m;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct sync_reply q[SYNC_AHEAD];
+	size_t head, n;
+	int stop, done, started;
+};
+
+static void *
+sync_fetch_main(void *arg)
+{
+	struct sync_fetch *f = arg;
+	Cx__Request rq = CX__REQUEST__INIT;
+	Cx__LeavesRequest lq = CX__LEAVES_REQUEST__INIT;
+
+	rq.kind_case = CX__REQUEST__KIND_LEAVES;
+	rq.leaves = &lq;
+	lq.origin = (char *)f->origin;
+	lq.tree_size = f->m;
+	for (;;) {
+		struct sync_reply r = { NULL, 0, "" };
+		uint64_t start;
+		size_t k = 0;
+
+		pthread_mutex_lock(&f->mu);
+		while (!f->stop && f->n == SYNC_AHEAD)
+			pthread_cond_wait(&f->cv, &f->mu);
+		if (f->stop || f->next >= f->m) {
+			pthread_mutex_unlock(&f->mu);
+			break;
+		}
+		start = f->next;
+		pthread_mutex_unlock(&f->mu);
+		lq.start = start;
+		lq.end = f->m - start > PEER_LEAVES_MAX ? start + PEER_LEAVES_MAX : f->m;
+		r.rc = peer_call(f->c, &rq, &r.rs);
+		if (r.rc != 0) {
+			snprintf(r.why, sizeof(r.why), "leaves from %llu: %s",
+			    (unsigned long long)start, cx_lasterr());
+		} else {
+			k = r.rs->leaves->n_leaves;
+			if (k == 0 || k > lq.end - start || r.rs->leaves->n_proof > TLOG_MAX_PROOF) {
+				snprintf(r.why, sizeof(r.why), "the peer sent %zu leaves for %llu..%llu",
+				    k, (unsigned long long)start, (unsigned long long)lq.end);
+				cx__response__free_unpacked(r.rs, NULL);
+				r.rs = NULL;
+				r.rc = CX_EFORMAT;
+			}
+		}
+		pthread_mutex_lock(&f->mu);
+		f->q[(f->head + f->n) % SYNC_AHEAD] = r;
+		f->n++;
+		if (r.rc == 0)
+			f->next = start + k;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		if (r.rc != 0)
+			break;
+	}
+	pthread_mutex_lock(&f->mu);
+	f->done = 1;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+static int
+sync_fetch_start(struct sync_fetch *f, wire_client *c, const char *origin, uint64_t at,
+    uint64_t m)
+{
+	memset(f, 0, sizeof(*f));
+	f->c = c;
+	f->origin = origin;
+	f->next = at;
+	f->m = m;
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	if (pthread_create(&f->th, NULL, sync_fetch_main, f) != 0) {
+		pthread_mutex_destroy(&f->mu);
+		pthread_cond_destroy(&f->cv);
+		return cx_seterr(CX_ENOMEM, "cannot start the fetching thread");
+	}
+	f->started = 1;
+	return 0;
+}
+
+/* The next reply in order; rc CX_ENOTFOUND in *r when none will come. */
+static void
+sync_fetch_pop(struct sync_fetch *f, struct sync_reply *r)
+{
+	pthread_mutex_lock(&f->mu);
+	while (f->n == 0 && !f->done)
+		pthread_cond_wait(&f->cv, &f->mu);
+	if (f->n == 0) {
+		r->rs = NULL;
+		r->rc = CX_ENOTFOUND;
+		snprintf(r->why, sizeof(r->why), "the peer stopped sending leaves");
+	} else {
+		*r = f->q[f->head];
+		f->head = (f->head + 1) % SYNC_AHEAD;
+		f->n--;
+		pthread_cond_broadcast(&f->cv);
+	}
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void
+sync_fetch_stop(struct sync_fetch *f)
+{
+	if (!f->started)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->stop = 1;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	pthread_join(f->th, NULL);
+	while (f->n > 0) {
+		cx__response__free_unpacked(f->q[f->head].rs, NULL);
+		f->head = (f->head + 1) % SYNC_AHEAD;
+		f->n--;
+	}
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	f->started = 0;
+}
+
+/* Leaves of one group: checked, admitted, not yet stored. */
+struct sync_group {
+	uint64_t start;            /* index of the first leaf */
+	size_t k, cap;
+	struct store_leaf *lv;
+	tlog_hash *hs;
+	Cx__Response **rs;         /* the replies the leaves point into */
+	size_t nrs, caprs;
+	struct tlog_frontier fr;   /* our tree extended by the group */
+	store_txn *t;              /* snapshot the group is admitted against */
+	struct admit *ad;
+	struct idx_buf kb;         /* the group's index keys */
+};
+
+static void
+sync_group_clear(struct sync_group *g)
+{
+	size_t i;
+
+	admit_close(g->ad);
+	g->ad = NULL;
+	store_read_end(g->t);
+	g->t = NULL;
+	for (i = 0; i < g->nrs; i++)
+		cx__response__free_unpacked(g->rs[i], NULL);
+	g->nrs = 0;
+	g->k = 0;
+}
+
+static void
+sync_group_free(struct sync_group *g)
+{
+	sync_group_clear(g);
+	free(g->lv);
+	free(g->hs);
+	free(g->rs);
+	idx_buf_free(&g->kb);
+}
+
+/* Start a group at the log's current end: snapshot, frontier, admission. */
+static int
+sync_group_begin(struct sync_ctx *x, struct sync_group *g, uint32_t log, const char *issuer)
+{
+	int rc;
+
+	if ((rc = store_read_begin(&g->t, x->f->n->st)) != 0 ||
+	    (rc = store_frontier(g->t, log, &g->fr)) != 0 ||
+	    (rc = admit_open(&g->ad, g->t, log, x->r, issuer)) != 0)
+		return rc;
+	g->start = g->fr.size;
+	idx_buf_reset(&g->kb, g->start);
+	admit_keys(g->ad, &g->kb);
+	return 0;
+}
+
+/*
+ * Add one reply's leaves to the group: hash them onto the frontier, check
+ * the new root against the issuer's (equal at m, else the reply's
+ * consistency proof to m), admit them. The reply joins the group (freed
+ * with it). Returns 0; CX_EPROOF (the peer's fault: nothing of the reply
+ * is kept, why says so); CX_EINVAL (a record breaks a rule, why says so);
+ * or a failure.
+ */
+static int
+sync_group_add(struct sync_group *g, Cx__Response *rs, uint64_t m, const tlog_hash mroot,
+    const char *issuer, char *why, size_t cap)
+{
+	const Cx__LeavesReply *lr = rs->leaves;
+	tlog_hash root, proof[TLOG_MAX_PROOF], scratch[TLOG_MAX_PROOF];
+	struct tlog_frontier fr = g->fr;
+	uint64_t at = g->start + g->k, end;
+	size_t k = lr->n_leaves, i, np = lr->n_proof;
+	int rc;
+
+	if (g->k + k > g->cap) {
+		size_t nc = g->cap ? g->cap : 4096;
+		struct store_leaf *nlv;
+		tlog_hash *nhs;
+
+		while (nc < g->k + k)
+			nc *= 2;
+		if ((nlv = realloc(g->lv, nc * sizeof(*nlv))) == NULL)
+			return CX_ENOMEM;
+		g->lv = nlv;
+		if ((nhs = realloc(g->hs, nc * sizeof(*nhs))) == NULL)
+			return CX_ENOMEM;
+		g->hs = nhs;
+		g->cap = nc;
+	}
+	if (g->nrs == g->caprs) {
+		size_t nc = g->caprs ? g->caprs * 2 : 8;
+		Cx__Response **nr = realloc(g->rs, nc * sizeof(*nr));
+
+		if (nr == NULL)
+			return CX_ENOMEM;
+		g->rs = nr;
+		g->caprs = nc;
+	}
+	for (i = 0; i < k; i++) {
+		const ProtobufCBinaryData *b = &lr->leaves[i];
+		struct store_leaf *lf = &g->lv[g->k + i];
+
+		if (b->len == 0 || b->len > STORE_LEAF_MAX)
+			break;
+		tlog_leaf_hash(g->hs[g->k + i], b->data, b->len);
+		(void)tlog_frontier_push(&fr, g->hs[g->k + i], scratch);
+		lf->data = b->data;
+		lf->len = b->len;
+		lf->hash = NULL;   /* set from hs just before the append */
+	}
+	end = at + k;
+	tlog_frontier_root(&fr, root);
+	rc = 0;
+	if (i < k)
+		rc = -1;
+	else if (end == m)
+		rc = memcmp(root, mroot, TLOG_HASH_LEN) == 0 ? 0 : -1;
+	else {
+		for (i = 0; i < np; i++) {
+			if (lr->proof[i].len != TLOG_HASH_LEN)
+				break;
+			memcpy(proof[i], lr->proof[i].data, TLOG_HASH_LEN);
+		}
+		rc = i < np ? -1 : tlog_check_consistency(proof, np, end, root, m, mroot);
+	}
+	if (rc != 0) {
+		snprintf(why, cap, "leaves %llu..%llu from the peer are not in %s's signed tree of "
+		    "%llu: nothing stored", (unsigned long long)at, (unsigned long long)end, issuer,
+		    (unsigned long long)m);
+		return CX_EPROOF;
+	}
+	for (i = 0; i < k; i++) {
+		why[0] = '\0';
+		rc = admit_leaf_hashed(g->ad, at + i, g->lv[g->k + i].data, g->lv[g->k + i].len,
+		    g->hs[g->k + i], why, cap);
+		if (rc != 0)
+			return rc;
+	}
+	g->fr = fr;
+	g->k += k;
+	g->rs[g->nrs++] = rs;
+	return 0;
+}
+
+/* Halt log for a record that breaks the rules. */
+static int
+sync_broken(struct sync_ctx *x, struct sync_log *l, uint32_t log, const char *err)
+{
+	uint8_t key[5];
+	char why[500];
+	struct store_aux_op op;
+	int rc;
+
+	snprintf(why, sizeof(why), "%s published a record that breaks the federation's rules: %s",
+	    l->issuer, err);
+	fed_key_log(key, 'H', log);
+	memset(&op, 0, sizeof(op));
+	op.key = key;
+	op.klen = sizeof(key);
+	op.val = why;
+	op.vlen = strlen(why);
+	rc = store_aux_write(x->f->n->st, &op, 1);
+	sync_why(l, SYNC_BROKEN_RULES, "%s; log halted", why);
+	sync_log(x, 3, "%s: %s", l->origin, l->why);
+	return rc;
+}
+
 /*
  * Pull leaves [held, m) of log from the peer. On return l says what
  * happened; the return code is 0 unless something beyond the peer's data
@@ -267,163 +587,101 @@ static int
 sync_pull(struct sync_ctx *x, struct sync_log *l, uint32_t log, struct sync_ours *o,
     uint64_t m, const tlog_hash mroot, const char *note, size_t nl)
 {
-	Cx__Request rq = CX__REQUEST__INIT;
-	Cx__LeavesRequest lq = CX__LEAVES_REQUEST__INIT;
-	struct sync_sign sg = { m, mroot, note, nl };
-	struct store_leaf *lv = NULL;
-	tlog_hash *hs = NULL, root, proof[TLOG_MAX_PROOF], scratch[TLOG_MAX_PROOF];
-	uint64_t at = o->held;
-	size_t cap = 0;
-	int rc = 0;
+	struct sync_sign sg = { m, mroot, note, nl, { 0 } };
+	struct sync_fetch fe;
+	struct sync_group g;
+	char why[400];
+	int rc = 0, tries = 0;
 
-	if (at > m) {
+	memset(&g, 0, sizeof(g));
+	memset(&fe, 0, sizeof(fe));
+again:
+	if ((rc = sync_group_begin(x, &g, log, l->issuer)) != 0)
+		goto out;
+	if (g.start > m) {
 		sync_why(l, SYNC_AHEAD, "holds %llu leaves beyond the peer's checkpoint %llu",
-		    (unsigned long long)at, (unsigned long long)m);
-		return 0;
+		    (unsigned long long)g.start, (unsigned long long)m);
+		goto out;
 	}
-	rq.kind_case = CX__REQUEST__KIND_LEAVES;
-	rq.leaves = &lq;
-	lq.origin = l->origin;
-	lq.tree_size = m;
-	while (at < m || (at == m && !(o->has && o->n == m))) {
-		Cx__Response *rs = NULL;
-		struct tlog_frontier fr;
-		struct admit *ad = NULL;
-		store_txn *t = NULL;
-		size_t k = 0, i, np;
-		char err[300];
+	if (g.start == m && o->has && o->n == m)
+		goto done;
+	if (g.start < m && (rc = sync_fetch_start(&fe, x->c, l->origin, g.start, m)) != 0)
+		goto out;
+	for (;;) {
+		uint64_t end = g.start + g.k;
 
-		if (at < m) {
-			lq.start = at;
-			lq.end = m - at > PEER_LEAVES_MAX ? at + PEER_LEAVES_MAX : m;
-			if ((rc = peer_call(x->c, &rq, &rs)) != 0) {
-				sync_why(l, SYNC_REFUSED, "leaves from %llu: %s", (unsigned long long)at,
-				    cx_lasterr());
-				return rc == CX_ENOMEM ? rc : 0;
-			}
-			k = rs->leaves->n_leaves;
-			if (k == 0 || k > lq.end - at || rs->leaves->n_proof > TLOG_MAX_PROOF) {
-				sync_why(l, SYNC_REFUSED, "the peer sent %zu leaves for %llu..%llu", k,
-				    (unsigned long long)at, (unsigned long long)lq.end);
-				cx__response__free_unpacked(rs, NULL);
-				return 0;
-			}
-		}
-		if (k > cap) {
-			struct store_leaf *nlv = realloc(lv, k * sizeof(*lv));
-			tlog_hash *nhs = nlv ? realloc(hs, k * sizeof(*hs)) : NULL;
+		if (end < m) {
+			struct sync_reply r;
 
-			if (nlv != NULL)
-				lv = nlv;
-			if (nhs == NULL) {
-				cx__response__free_unpacked(rs, NULL);
-				rc = CX_ENOMEM;
+			sync_fetch_pop(&fe, &r);
+			if (r.rc == CX_ENOMEM) {
+				rc = r.rc;
 				goto out;
 			}
-			hs = nhs;
-			cap = k;
-		}
-		/* 1. do these leaves extend our tree into the issuer's? */
-		if ((rc = store_read_begin(&t, x->f->n->st)) != 0 ||
-		    (rc = store_frontier(t, log, &fr)) != 0) {
-			store_read_end(t);
-			cx__response__free_unpacked(rs, NULL);
-			goto out;
-		}
-		if (fr.size != at) {   /* another process appended meanwhile */
-			store_read_end(t);
-			cx__response__free_unpacked(rs, NULL);
-			at = fr.size;
-			if (at > m)
-				break;
-			continue;
-		}
-		for (i = 0; i < k; i++) {
-			const ProtobufCBinaryData *b = &rs->leaves->leaves[i];
-
-			if (b->len == 0 || b->len > STORE_LEAF_MAX)
-				break;
-			tlog_leaf_hash(hs[i], b->data, b->len);
-			(void)tlog_frontier_push(&fr, hs[i], scratch);
-			lv[i].data = b->data;
-			lv[i].len = b->len;
-			lv[i].hash = hs[i];
-		}
-		tlog_frontier_root(&fr, root);
-		if (i < k) {
-			rc = -1;
-		} else if (at + k == m) {
-			rc = memcmp(root, mroot, TLOG_HASH_LEN) == 0 ? 0 : -1;
-		} else {
-			np = rs->leaves->n_proof;
-			for (i = 0; i < np; i++) {
-				if (rs->leaves->proof[i].len != TLOG_HASH_LEN)
-					break;
-				memcpy(proof[i], rs->leaves->proof[i].data, TLOG_HASH_LEN);
+			if (r.rc != 0) {
+				sync_why(l, SYNC_REFUSED, "%s", r.why);
+				sync_log(x, 4, "%s: %s", l->origin, l->why);
+				goto out;
 			}
-			rc = i < np ? -1 : tlog_check_consistency(proof, np, at + k, root, m, mroot);
-		}
-		if (rc != 0) {
-			store_read_end(t);
-			cx__response__free_unpacked(rs, NULL);
-			sync_why(l, SYNC_REFUSED, "leaves %llu..%llu from the peer are not in %s's "
-			    "signed tree of %llu: nothing stored", (unsigned long long)at,
-			    (unsigned long long)(at + k), l->issuer, (unsigned long long)m);
-			sync_log(x, 4, "%s: %s", l->origin, l->why);
-			rc = 0;
-			goto out;
-		}
-		/* 2. are they records the issuer may publish? */
-		if (k > 0 && (rc = admit_open(&ad, t, log, x->r, l->issuer)) != 0) {
-			store_read_end(t);
-			cx__response__free_unpacked(rs, NULL);
-			goto out;
-		}
-		for (i = 0; i < k; i++) {
-			err[0] = '\0';
-			rc = admit_leaf(ad, at + i, lv[i].data, lv[i].len, err, sizeof(err));
+			rc = sync_group_add(&g, r.rs, m, mroot, l->issuer, why, sizeof(why));
 			if (rc != 0)
-				break;
-		}
-		admit_close(ad);
-		store_read_end(t);
-		if (rc == CX_EINVAL) {
-			uint8_t key[5];
-			char why[500];
-			struct store_aux_op op;
+				cx__response__free_unpacked(r.rs, NULL);
+			if (rc == CX_EPROOF) {
+				sync_why(l, SYNC_REFUSED, "%s", why);
+				sync_log(x, 4, "%s: %s", l->origin, l->why);
+				rc = 0;
+				goto out;
+			}
+			if (rc == CX_EINVAL) {
+				rc = sync_broken(x, l, log, why);
+				goto out;
+			}
+			if (rc != 0)
+				goto out;
+			end = g.start + g.k;
+			if (end < m && g.k < SYNC_GROUP)
+				continue;
+		} else {
+			/* all leaves held: the checkpoint must state our tree */
+			tlog_hash root;
 
-			snprintf(why, sizeof(why), "%s published a record that breaks the federation's "
-			    "rules: leaf %llu: %s", l->issuer, (unsigned long long)(at + i), err);
-			fed_key_log(key, 'H', log);
-			memset(&op, 0, sizeof(op));
-			op.key = key;
-			op.klen = sizeof(key);
-			op.val = why;
-			op.vlen = strlen(why);
-			rc = store_aux_write(x->f->n->st, &op, 1);
-			cx__response__free_unpacked(rs, NULL);
-			sync_why(l, SYNC_BROKEN_RULES, "%s; log halted", why);
-			sync_log(x, 3, "%s: %s", l->origin, l->why);
-			goto out;
+			tlog_frontier_root(&g.fr, root);
+			if (memcmp(root, mroot, TLOG_HASH_LEN) != 0) {
+				sync_why(l, SYNC_REFUSED, "the %llu leaves held do not make %s's signed "
+				    "root", (unsigned long long)m, l->issuer);
+				goto out;
+			}
 		}
-		if (rc != 0) {
-			cx__response__free_unpacked(rs, NULL);
-			goto out;
+		/* store the group in one transaction, with the note if it reaches m */
+		admit_close(g.ad);
+		g.ad = NULL;
+		store_read_end(g.t);
+		g.t = NULL;
+		g.kb.base = g.start;
+		for (size_t i = 0; i < g.k; i++)   /* hs may have moved while it grew */
+			g.lv[i].hash = g.hs[i];
+		tlog_frontier_root(&g.fr, sg.expect);
+		store_set_indexer(x->f->n->st, idx_buf_indexer, &g.kb);
+		rc = sync_append(x, log, g.start, g.lv, g.k, &sg);
+		store_set_indexer(x->f->n->st, idx_indexer, x->f->n);
+		if (rc == CX_ESTALE && ++tries < 5) {
+			/* another process appended meanwhile: start over from its end */
+			sync_fetch_stop(&fe);
+			sync_group_clear(&g);
+			goto again;
 		}
-		/* 3. store them, with the issuer's note when they reach it */
-		rc = sync_append(x, log, at, lv, k, &sg);
-		cx__response__free_unpacked(rs, NULL);
-		if (rc == CX_ESTALE)
-			continue;   /* frontier reloaded next round */
 		if (rc != 0)
 			goto out;
-		at += k;
-		l->pulled += k;
+		l->pulled += g.k;
 		if (x->o->progress)
-			x->o->progress(x->o->pctx, l->origin, at, m);
-		if (at == m)
+			x->o->progress(x->o->pctx, l->origin, end, m);
+		sync_group_clear(&g);
+		if (end == m)
 			break;
+		if ((rc = sync_group_begin(x, &g, log, l->issuer)) != 0)
+			goto out;
 	}
+done:
 	l->after = m;
 	sync_why(l, SYNC_PULLED, "took %llu leaves, now at %llu", (unsigned long long)l->pulled,
 	    (unsigned long long)m);
@@ -432,8 +690,8 @@ sync_pull(struct sync_ctx *x, struct sync_log *l, uint32_t log, struct sync_ours
 		x->o->announce(x->o->actx, note, nl);
 	rc = 0;
 out:
-	free(lv);
-	free(hs);
+	sync_fetch_stop(&fe);
+	sync_group_free(&g);
 	return rc;
 }
 

@@ -43,14 +43,18 @@ cx_strerror(int code)
 	}
 }
 
+/* The detail is formatted aside first: callers often wrap the previous
+ * detail ("...: %s", cx_lasterr()), which is the buffer being written. */
 int
 cx_seterr(int code, const char *fmt, ...)
 {
+	char buf[sizeof(err_detail)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err_detail, sizeof(err_detail), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	memcpy(err_detail, buf, sizeof(buf));
 	return code;
 }
 
