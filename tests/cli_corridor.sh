@@ -44,7 +44,7 @@ serve() {
 for n in hangzhou jiaxing hefei; do serve $n; done
 
 # size of origin's checkpoint held at node
-held() { cx status --home "$T/$1" --json | jq -r --arg o "g60.cxnode/$2" '[.logs[] | select(.origin == $o) | .checkpoint_size] | first // 0'; }
+held() { cx status --home "$T/$1" --json | jq -r --arg o "g60.cxnode/$2" '[.logs[] | select(.origin == $o and .root != "") | .checkpoint_size] | first // "none"'; }
 own() { cx status --home "$T/$1" --json | jq -r '.logs[] | select(.own) | .checkpoint_size'; }
 # wait until every node holds every issuer's latest checkpoint (up to 60 s)
 converge() {
