@@ -10,7 +10,8 @@
  *   'E' log u32be found u64be                 -> Evidence bytes
  *   'H' log u32be                             -> why the log is halted (text)
  *   'A' log u32be                             -> unix time u64be the latest
- *                                                checkpoint was taken
+ *                                                checkpoint was taken (or
+ *                                                made, own log: import)
  *   'P' peer-id                               -> last sync with it (text)
  *
  * Threads: the roster can be replaced while the node serves (a newer

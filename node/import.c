@@ -252,6 +252,16 @@ import_flush(struct import *im)
 		return rc;
 	im->size += im->nleaf;
 	im->st.batches++;
+	{
+		/* when the latest checkpoint was made, for `cxnode status` */
+		uint8_t key[5], val[8];
+		struct store_aux_op op = { key, sizeof(key), val, sizeof(val), 0, 0 };
+
+		key[0] = 'A';
+		idx_put32(key + 1, im->n->log);
+		idx_put64(val, (uint64_t)time(NULL));
+		(void)store_aux_write(im->n->st, &op, 1);
+	}
 	im->nleaf = 0;
 	im->alen = 0;
 	idx_buf_reset(&im->kb, im->size);
