@@ -170,6 +170,13 @@ sync_fork(struct sync_ctx *x, struct sync_log *l, uint32_t log, const char *smal
 	size_t i;
 	int rc;
 
+	if (l->halted_fork) {
+		/* already halted for a fork: one piece of evidence is enough */
+		sync_why(l, SYNC_FORK, "%s signed two inconsistent checkpoints (sizes %llu and "
+		    "%llu); the log is already halted with evidence", l->issuer,
+		    (unsigned long long)l->ours, (unsigned long long)l->theirs);
+		return 0;
+	}
 	e.origin = l->origin;
 	e.issuer = l->issuer;
 	e.smaller.data = (uint8_t *)small;
@@ -1028,7 +1035,7 @@ sync_with(struct fed *f, wire_client *c, const struct sync_opts *o, struct sync_
 		default: rep->differ++; break;
 		}
 		if (l->halted && l->halted_fork && l->state != SYNC_FORK)
-			rep->forks++;
+			rep->forks++;   /* counted once either way */
 	}
 	if ((rc = sync_only_ours(&x, rep)) != 0)
 		goto out;
