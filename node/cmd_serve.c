@@ -33,6 +33,9 @@
 
 static volatile sig_atomic_t serve_stop;
 
+/* Seconds a round may spend pulling from one peer (it goes on next round). */
+#define SERVE_PEER_BUDGET 30
+
 struct serve {
 	struct node n;
 	struct fed f;
@@ -324,6 +327,8 @@ serve_round(struct serve *s)
 		o.actx = s;
 		o.log = serve_log;
 		o.lctx = s;
+		/* one slow peer must not hold up the others or our own announcements */
+		o.deadline = time(NULL) + SERVE_PEER_BUDGET;
 		rc = sync_with(&s->f, p->c, &o, &rep);
 		if (rc != 0) {
 			serve_logf(s, 4, "sync with %s: %s: %s", p->id, cx_strerror(rc), cx_lasterr());

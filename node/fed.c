@@ -185,42 +185,57 @@ fed_roster_install(struct fed *f, const uint8_t *buf, size_t len)
 {
 	struct fed_roster *r, *old;
 	struct store_aux_op op;
-	int rc;
+	int rc, tries;
 
 	if ((rc = fed_roster_parse(f, buf, len, &r)) != 0)
 		return rc;
-	pthread_mutex_lock(&f->mu);
-	old = f->cur;
-	if (old != NULL && (rc = roster_newer(old->r, r->r)) != 0) {
-		pthread_mutex_unlock(&f->mu);
-		rc = cx_seterr(CX_ESTALE, "roster version %llu is not newer than the held %llu",
-		    (unsigned long long)r->r->version, (unsigned long long)old->r->version);
+	/* Take any newer roster another process stored first: the check below
+	 * is against what is held, in memory and in the store. */
+	if ((rc = fed_reload(f)) != 0) {
 		fed_roster_free(r);
 		return rc;
 	}
-	if (old != NULL && strcmp(old->r->federation, r->r->federation) != 0) {
+	for (tries = 0;; tries++) {
+		pthread_mutex_lock(&f->mu);
+		old = f->cur;
+		if (old != NULL && roster_newer(old->r, r->r) != 0) {
+			pthread_mutex_unlock(&f->mu);
+			rc = cx_seterr(CX_ESTALE, "roster version %llu is not newer than the held %llu",
+			    (unsigned long long)r->r->version, (unsigned long long)old->r->version);
+			fed_roster_free(r);
+			return rc;
+		}
+		if (old != NULL && strcmp(old->r->federation, r->r->federation) != 0) {
+			pthread_mutex_unlock(&f->mu);
+			rc = cx_seterr(CX_EFORMAT, "roster of federation \"%s\", not \"%s\"",
+			    r->r->federation, old->r->federation);
+			fed_roster_free(r);
+			return rc;
+		}
+		memset(&op, 0, sizeof(op));
+		op.key = FED_ROSTER_KEY;
+		op.klen = strlen(FED_ROSTER_KEY);
+		op.val = buf;
+		op.vlen = len;
+		/* only over the roster this check was made against: another
+		 * process may have stored a newer one meanwhile */
+		op.cas = 1;
+		op.old = old ? old->raw : NULL;
+		op.oldlen = old ? old->len : 0;
+		rc = store_aux_write(f->n->st, &op, 1);
+		if (rc == 0) {
+			f->cur = r;
+			if (old != NULL && --old->refs == 0)
+				fed_roster_free(old);
+			pthread_mutex_unlock(&f->mu);
+			return 0;
+		}
 		pthread_mutex_unlock(&f->mu);
-		rc = cx_seterr(CX_EFORMAT, "roster of federation \"%s\", not \"%s\"",
-		    r->r->federation, old->r->federation);
-		fed_roster_free(r);
-		return rc;
+		if (rc != CX_ESTALE || tries == 5 || (rc = fed_reload(f)) != 0) {
+			fed_roster_free(r);
+			return rc;
+		}
 	}
-	memset(&op, 0, sizeof(op));
-	op.key = FED_ROSTER_KEY;
-	op.klen = strlen(FED_ROSTER_KEY);
-	op.val = buf;
-	op.vlen = len;
-	/* stored under the lock, so that two installs cannot go backwards */
-	if ((rc = store_aux_write(f->n->st, &op, 1)) != 0) {
-		pthread_mutex_unlock(&f->mu);
-		fed_roster_free(r);
-		return rc;
-	}
-	f->cur = r;
-	if (old != NULL && --old->refs == 0)
-		fed_roster_free(old);
-	pthread_mutex_unlock(&f->mu);
-	return 0;
 }
 
 int
@@ -295,8 +310,6 @@ fed_check_checkpoint(const Cx__Roster *r, const char *issuer, const char *note, 
 		roster_keys_free(k, nk);
 		return cx_seterr(CX_EPERM, "%s has no key that is not revoked", issuer);
 	}
-	if (nk > 32)
-		nk = 32;
 	rc = note_verify(note, len, k, nk, &tl, &mask);
 	roster_keys_free(k, nk);
 	if (rc != 0)

@@ -255,7 +255,8 @@ import_flush(struct import *im)
 	{
 		/* when the latest checkpoint was made, for `cxnode status` */
 		uint8_t key[5], val[8];
-		struct store_aux_op op = { key, sizeof(key), val, sizeof(val), 0, 0 };
+		struct store_aux_op op = { .key = key, .klen = sizeof(key), .val = val,
+		    .vlen = sizeof(val) };
 
 		key[0] = 'A';
 		idx_put32(key + 1, im->n->log);

@@ -200,7 +200,7 @@ node_check_checkpoint(void *ctx, uint32_t log, const char *note, size_t len,
 	}
 	if ((rc = node_log_keys(n, &logs[i], &ks, &nk)) != 0)
 		goto out;
-	if ((rc = note_verify(note, len, ks, nk < 32 ? nk : 32, &textlen, &mask)) != 0)
+	if ((rc = note_verify(note, len, ks, nk, &textlen, &mask)) != 0)
 		goto out;
 	if ((rc = tlog_checkpoint_parse(note, textlen, &origin, size, root)) != 0)
 		goto out;

@@ -325,6 +325,48 @@ out:
 	return rc;
 }
 
+/*
+ * No field this version does not know, anywhere in the message: a reply
+ * that carries bytes nobody reads could only be padding (memory held for
+ * nothing), so it is refused like an unknown field in a Frame.
+ */
+static int
+peer_strict(const ProtobufCMessage *m, int depth)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	const char *base = (const char *)m;
+	unsigned i;
+	size_t j;
+
+	if (m->n_unknown_fields != 0 || depth > 8)
+		return -1;
+	for (i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &d->fields[i];
+
+		if (fd->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)(base + fd->quantifier_offset);
+			ProtobufCMessage *const *v = *(ProtobufCMessage *const *const *)(base + fd->offset);
+
+			for (j = 0; j < n; j++)
+				if (v[j] != NULL && peer_strict(v[j], depth + 1) != 0)
+					return -1;
+			continue;
+		}
+		if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(const uint32_t *)(base + fd->quantifier_offset) != fd->id)
+			continue;   /* another member of the oneof holds the union */
+		{
+			const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)(base + fd->offset);
+
+			if (sub != NULL && peer_strict(sub, depth + 1) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int
 peer_call(wire_client *c, const Cx__Request *req, Cx__Response **resp)
 {
@@ -345,6 +387,10 @@ peer_call(wire_client *c, const Cx__Request *req, Cx__Response **resp)
 	free(rb);
 	if (rs == NULL)
 		return cx_seterr(CX_EFORMAT, "the peer's answer is not a Response");
+	if (peer_strict(&rs->base, 0) != 0) {
+		cx__response__free_unpacked(rs, NULL);
+		return cx_seterr(CX_EFORMAT, "the peer's answer has fields this version does not know");
+	}
 	if (rs->kind_case == CX__RESPONSE__KIND_ERROR) {
 		rc = cx_seterr(CX_EREFUSED, "peer: %s", rs->error->message ? rs->error->message : "");
 		cx__response__free_unpacked(rs, NULL);

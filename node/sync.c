@@ -281,6 +281,7 @@ sync_stamp(struct sync_ctx *x, uint32_t log)
  */
 #define SYNC_AHEAD 2
 #define SYNC_GROUP 100000
+#define SYNC_GROUP_BYTES ((size_t)96 << 20)   /* or this much leaf data */
 
 struct sync_reply {
 	Cx__Response *rs;
@@ -422,6 +423,7 @@ sync_fetch_stop(struct sync_fetch *f)
 struct sync_group {
 	uint64_t start;            /* index of the first leaf */
 	size_t k, cap;
+	size_t bytes;              /* leaf bytes held */
 	struct store_leaf *lv;
 	tlog_hash *hs;
 	Cx__Response **rs;         /* the replies the leaves point into */
@@ -445,6 +447,7 @@ sync_group_clear(struct sync_group *g)
 		cx__response__free_unpacked(g->rs[i], NULL);
 	g->nrs = 0;
 	g->k = 0;
+	g->bytes = 0;
 }
 
 static void
@@ -556,6 +559,8 @@ sync_group_add(struct sync_group *g, Cx__Response *rs, uint64_t m, const tlog_ha
 		if (rc != 0)
 			return rc;
 	}
+	for (i = 0; i < k; i++)
+		g->bytes += g->lv[g->k + i].len;
 	g->fr = fr;
 	g->k += k;
 	g->rs[g->nrs++] = rs;
@@ -633,6 +638,18 @@ again:
 			rc = sync_group_add(&g, r.rs, m, mroot, l->issuer, why, sizeof(why));
 			if (rc != 0)
 				cx__response__free_unpacked(r.rs, NULL);
+			if (rc == CX_EPROOF && o->has && g.start > o->n && l->pulled == 0 && g.k == 0) {
+				/* our own unsigned tail, not the peer, may be what disagrees */
+				sync_why(l, SYNC_REFUSED, "the %llu leaves held beyond this node's "
+				    "checkpoint %llu (from an earlier, unfinished pull) do not extend into "
+				    "%s's checkpoint %llu, or the peer's leaves are wrong: either %s forked "
+				    "or the peer lies; nothing stored (reconcile with the peers that served "
+				    "them)", (unsigned long long)(g.start - o->n), (unsigned long long)o->n,
+				    l->issuer, (unsigned long long)m, l->issuer);
+				sync_log(x, 3, "%s: %s", l->origin, l->why);
+				rc = 0;
+				goto out;
+			}
 			if (rc == CX_EPROOF) {
 				sync_why(l, SYNC_REFUSED, "%s", why);
 				sync_log(x, 4, "%s: %s", l->origin, l->why);
@@ -646,7 +663,7 @@ again:
 			if (rc != 0)
 				goto out;
 			end = g.start + g.k;
-			if (end < m && g.k < SYNC_GROUP)
+			if (end < m && g.k < SYNC_GROUP && g.bytes < SYNC_GROUP_BYTES)
 				continue;
 		} else {
 			/* all leaves held: the checkpoint must state our tree */
@@ -685,6 +702,13 @@ again:
 		sync_group_clear(&g);
 		if (end == m)
 			break;
+		if (x->o->deadline != 0 && time(NULL) >= x->o->deadline) {
+			/* the rest next time, from the leaves now held */
+			sync_why(l, SYNC_BEHIND, "took %llu leaves, paused at %llu of %llu",
+			    (unsigned long long)l->pulled, (unsigned long long)end,
+			    (unsigned long long)m);
+			goto out;
+		}
 		if ((rc = sync_group_begin(x, &g, log, l->issuer)) != 0)
 			goto out;
 	}
@@ -1012,6 +1036,29 @@ sync_with(struct fed *f, wire_client *c, const struct sync_opts *o, struct sync_
 		return cx_seterr(CX_EINVAL, "this node holds no roster (cxnode federation install)");
 	}
 	x.r = r->r;
+	/* a node holds one log per member at most (retired ones included):
+	 * more heads than that, or one origin twice, is not an honest answer */
+	if (rs->heads->n_heads > 2 * r->r->n_members + 16) {
+		rc = cx_seterr(CX_EFORMAT, "the peer offers %zu logs for a federation of %zu members",
+		    rs->heads->n_heads, r->r->n_members);
+		goto out;
+	}
+	for (i = 0; i < rs->heads->n_heads; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (strcmp(rs->heads->heads[i]->origin, rs->heads->heads[j]->origin) == 0) {
+				rc = cx_seterr(CX_EFORMAT, "the peer offers log %s twice",
+				    rs->heads->heads[i]->origin);
+				goto out;
+			}
+		if (rs->heads->heads[i]->n_cosignatures > r->r->n_members) {
+			rc = cx_seterr(CX_EFORMAT, "the peer offers %zu cosignatures of %s from %zu "
+			    "members", rs->heads->heads[i]->n_cosignatures,
+			    rs->heads->heads[i]->origin, r->r->n_members);
+			goto out;
+		}
+	}
 	if ((rep->logs = calloc(rs->heads->n_heads + 1, sizeof(*rep->logs))) == NULL) {
 		rc = CX_ENOMEM;
 		goto out;

@@ -8,6 +8,7 @@
 #define CX_SYNC_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "net/wire.h"
 #include "node/fed.h"
@@ -65,6 +66,7 @@ struct sync_opts {
 	void *pctx;
 	wire_log log;
 	void *lctx;
+	time_t deadline;       /* stop pulling (at a group's end) after this; 0: none */
 };
 
 /*

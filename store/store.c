@@ -59,7 +59,10 @@
 #include "util/err.h"
 
 #define STORE_MAXDBS   4096
-#define STORE_MAP_INIT ((size_t)256 << 20)
+/* The map is address space, not disk (the file grows with the data), and
+ * growing it needs every read transaction of the process closed: start
+ * large so that a serving node rarely has to. */
+#define STORE_MAP_INIT ((size_t)16 << 30)
 #define STORE_MAP_MAX  ((uint64_t)1 << 42)      /* 4 TiB */
 #define STORE_PROGRESS 65536
 
@@ -1528,6 +1531,16 @@ store_aux_txn(store *s, MDB_txn *txn, void *arg)
 			if (rc != 0 && rc != MDB_NOTFOUND)
 				return store_mdberr(rc, "federation delete");
 			continue;
+		}
+		if (op->cas) {
+			MDB_val cur;
+
+			rc = mdb_get(txn, s->fed, &k, &cur);
+			if (rc != 0 && rc != MDB_NOTFOUND)
+				return store_mdberr(rc, "federation record");
+			if (op->old == NULL ? rc == 0 : rc != 0 || cur.mv_size != op->oldlen ||
+			    memcmp(cur.mv_data, op->old, op->oldlen) != 0)
+				return cx_seterr(CX_ESTALE, "store: the record changed meanwhile");
 		}
 		if (op->only_new) {
 			rc = mdb_put(txn, s->fed, &k, &v, MDB_NOOVERWRITE);

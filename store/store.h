@@ -44,7 +44,8 @@ typedef struct store store;
 typedef struct store_txn store_txn;    /* a read transaction */
 
 struct store_opts {
-	size_t mapsize;   /* initial map size; 0 = 256 MiB. It grows on demand. */
+	size_t mapsize;   /* initial map size; 0 = 16 GiB of address space (the
+	                     file grows with the data). It grows on demand. */
 	int readonly;     /* open for reading only (no writes, no growth) */
 	int create;       /* create the directory and the store if missing */
 };
@@ -218,7 +219,9 @@ int store_index_scan(store_txn *t, const void *prefix, size_t plen, store_scan_f
  * the first write; reads of a store without it find nothing. */
 
 /* One change: put (key, val); with only_new, keep an existing value; with
- * del, delete every key that starts with key[0..klen) (val ignored). */
+ * del, delete every key that starts with key[0..klen) (val ignored); with
+ * cas, only if the key's value is still old[0..oldlen) (old NULL: the key
+ * is absent), else the whole write fails with CX_ESTALE. */
 struct store_aux_op {
 	const void *key;
 	size_t klen;
@@ -226,10 +229,13 @@ struct store_aux_op {
 	size_t vlen;
 	int only_new;
 	int del;
+	int cas;
+	const void *old;
+	size_t oldlen;
 };
 
 /* Apply ops[0..n) in one write transaction. Returns 0, CX_EINVAL (bad key),
- * CX_EPERM (read-only) or an LMDB error. */
+ * CX_ESTALE (a cas failed), CX_EPERM (read-only) or an LMDB error. */
 int store_aux_write(store *s, const struct store_aux_op *ops, size_t n);
 
 /* Like store_index_get / store_index_scan, over the `fed` database. */

@@ -1182,11 +1182,18 @@ test_aux(void **state)
 	size_t vl;
 	int n = 0;
 	struct store_aux_op ops[4] = {
-		{ "Wa1", 3, "x", 1, 0, 0 }, { "Wa2", 3, "y", 1, 0, 0 },
-		{ "Wb1", 3, "z", 1, 0, 0 }, { "R", 1, "roster", 6, 0, 0 },
+		{ .key = "Wa1", .klen = 3, .val = "x", .vlen = 1 },
+		{ .key = "Wa2", .klen = 3, .val = "y", .vlen = 1 },
+		{ .key = "Wb1", .klen = 3, .val = "z", .vlen = 1 },
+		{ .key = "R", .klen = 1, .val = "roster", .vlen = 6 },
 	};
-	struct store_aux_op keep = { "Wa1", 3, "new", 3, 1, 0 };
-	struct store_aux_op del = { "Wa", 2, NULL, 0, 0, 1 };
+	struct store_aux_op keep = { .key = "Wa1", .klen = 3, .val = "new", .vlen = 3, .only_new = 1 };
+	struct store_aux_op del = { .key = "Wa", .klen = 2, .del = 1 };
+	struct store_aux_op cas_bad = { .key = "R", .klen = 1, .val = "r2", .vlen = 2, .cas = 1,
+	    .old = "other", .oldlen = 5 };
+	struct store_aux_op cas_ok = { .key = "R", .klen = 1, .val = "roster", .vlen = 6, .cas = 1,
+	    .old = "roster", .oldlen = 6 };
+	struct store_aux_op cas_absent = { .key = "R", .klen = 1, .val = "x", .vlen = 1, .cas = 1 };
 
 	(void)state;
 	store_dir(dir, sizeof(dir), "aux");
@@ -1196,6 +1203,10 @@ test_aux(void **state)
 	store_read_end(t);
 	assert_int_equal(store_aux_write(s, ops, 4), 0);
 	assert_int_equal(store_aux_write(s, &keep, 1), 0);
+	/* compare and swap: only over the value expected */
+	assert_int_equal(store_aux_write(s, &cas_bad, 1), CX_ESTALE);
+	assert_int_equal(store_aux_write(s, &cas_absent, 1), CX_ESTALE);
+	assert_int_equal(store_aux_write(s, &cas_ok, 1), 0);
 	assert_int_equal(store_read_begin(&t, s), 0);
 	assert_int_equal(store_aux_get(t, "Wa1", 3, &v, &vl), 0);
 	assert_int_equal(vl, 1);

@@ -29,6 +29,7 @@
 #include "keys/keys.h"
 #include "keys/note.h"
 #include "net/wire.h"
+#include "keys/roster.h"
 #include "node/fed.h"
 #include "node/node.h"
 #include "node/peer.h"
@@ -701,6 +702,61 @@ test_honest(void **state)
 	outcome_free(&o);
 }
 
+/* Read a whole file into *buf (malloc'd). */
+static void
+slurp(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	*buf = malloc((size_t)n);
+	assert_non_null(*buf);
+	assert_int_equal(fread(*buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+}
+
+/*
+ * A roster is never replaced by an older one, even when another process
+ * installed a newer one after this one loaded its own: beta holds v1 in
+ * memory, `federation install` stores v3 beside it, then v2 arrives.
+ */
+static void
+test_roster_never_backwards(void **state)
+{
+	const char *x = fx.cxnode;
+	char v2[PATH_MAX + 16], v3[PATH_MAX + 16];
+	struct node n;
+	struct fed f;
+	Cx__Roster *r = NULL;
+	uint8_t *b2;
+	size_t l2;
+
+	(void)state;
+	snprintf(v2, sizeof(v2), "%s/v2.pb", fx.dir);
+	snprintf(v3, sizeof(v3), "%s/v3.pb", fx.dir);
+	assert_int_equal(sh("'%s' federation sign '%s' --out '%s' >/dev/null", x, fx.fed, v2), 0);
+	assert_int_equal(sh("'%s' federation sign '%s' --out '%s' >/dev/null", x, fx.fed, v3), 0);
+	assert_int_equal(node_open(&n, fx.beta, NODE_WRITE), 0);
+	assert_int_equal(fed_open(&f, &n), 0);
+	assert_int_equal(f.cur->r->version, 1);
+	assert_int_equal(sh("'%s' federation install '%s' --home '%s' >/dev/null", x, v3, fx.beta), 0);
+	slurp(v2, &b2, &l2);
+	assert_int_equal(fed_roster_install(&f, b2, l2), CX_ESTALE);
+	assert_int_equal(f.cur->r->version, 3);   /* took the stored one instead */
+	assert_int_equal(node_roster(&n, &r), 0);
+	assert_int_equal(r->version, 3);
+	roster_free(r);
+	free(b2);
+	fed_close(&f);
+	node_close(&n);
+}
+
 int
 main(void)
 {
@@ -718,6 +774,7 @@ main(void)
 		cmocka_unit_test(test_consistency_short),
 		cmocka_unit_test(test_lies_beyond_checkpoint),
 		cmocka_unit_test(test_honest),
+		cmocka_unit_test(test_roster_never_backwards),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
