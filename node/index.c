@@ -329,17 +329,6 @@ idx_buf_add(void *ctx, const void *key, size_t klen, const void *val, size_t vle
 		b->keys = nk;
 		b->cap = nc;
 	}
-	if (b->n + 2 > b->ncap) {
-		size_t nc = b->ncap ? b->ncap * 2 : 4096;
-		size_t *no = realloc(b->offs, nc * sizeof(*no));
-
-		if (no == NULL)
-			return CX_ENOMEM;
-		b->offs = no;
-		b->ncap = nc;
-		if (b->n == 0)
-			b->offs[0] = 0;
-	}
 	b->keys[b->len] = (uint8_t)(klen >> 8);
 	b->keys[b->len + 1] = (uint8_t)klen;
 	b->keys[b->len + 2] = (uint8_t)(vlen >> 8);
