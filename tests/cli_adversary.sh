@@ -142,6 +142,10 @@ ok "Suzhou's store verifies: old checkpoints with the old key, new with the new"
 # -- a revoked key ---------------------------------------------------------------------
 old=$(cx key show --home "$T/hefei" | cut -d+ -f2)
 cx federation revoke "$F" --id hefei --key-id "$old" >/dev/null
+# the others stop: version 3 can reach Hefei only through Suzhou, which refuses it
+stop hangzhou
+stop jiaxing
+stop hefei 2>/dev/null
 ok "sign roster version 3 (Hefei's key revoked)" cx federation sign "$F"
 ok "Suzhou installs version 3" cx federation install "$F/roster.pb" --home "$T/suzhou"
 serve suzhou
@@ -150,4 +154,8 @@ expect_rc 1 "Hefei, with a revoked key, is refused" cx sync --home "$T/hefei" su
 check "with the reason" "$(grep -q 'revoked' "$T/.out"; echo $?)"
 check "Suzhou logged the refusal" "$(grep -q 'hefei.*revoked\|revoked.*hefei' "$T/suzhou.log"; echo $?)"
 expect_rc 3 "reconcile from Hefei: refused (exit 3)" cx reconcile suzhou --home "$T/hefei" --timeout 3
+stop hefei
+ok "Hefei learns version 3" cx federation install "$F/roster.pb" --home "$T/hefei"
+expect_rc 4 "and no longer signs anything with its revoked key" cx sync --home "$T/hefei" suzhou
+check "saying why" "$(grep -q 'not a key roster version 3 lets hefei sign with' "$T/.out"; echo $?)"
 done_testing
