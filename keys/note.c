@@ -3,7 +3,7 @@
  *
  * Design
  *
- * A note is parsed in place, never copied: note_split() checks the whole
+ * A note is parsed in place, never copied: note_text() checks the whole
  * message (size, UTF-8, no control characters but "\n") and finds the last
  * blank line, which divides the text from the signature block; then
  * note_next_sig() walks the block one line at a time, decoding each
@@ -81,10 +81,8 @@ note_text_valid(const char *str, size_t len)
 	return 1;
 }
 
-/* Check msg and find its text length; the signature block starts at
- * *textlen + 1 and ends at len. */
-static int
-note_split(const char *msg, size_t len, size_t *textlen)
+int
+note_text(const char *msg, size_t len, size_t *textlen)
 {
 	size_t i;
 
@@ -244,7 +242,7 @@ note_verify(const char *msg, size_t len, keys_key *const *verifiers, size_t nver
 		*textlen = 0;
 	if (verified_mask != NULL)
 		*verified_mask = 0;
-	if ((rc = note_split(msg, len, &tl)) != 0)
+	if ((rc = note_text(msg, len, &tl)) != 0)
 		return rc;
 	p = msg + tl + 1;
 	while (p < end) {
@@ -286,7 +284,7 @@ note_add_sig(char **out, size_t *outlen, const char *msg, size_t len, keys_key *
 	*outlen = 0;
 	if (!keys_has_private(signer))
 		return cx_seterr(CX_EINVAL, "cosigner has no private key");
-	if ((rc = note_split(msg, len, &tl)) != 0)
+	if ((rc = note_text(msg, len, &tl)) != 0)
 		return rc;
 	p = msg + tl + 1;
 	while (p < end) {

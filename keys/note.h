@@ -58,6 +58,13 @@ int note_verify(const char *msg, size_t len, keys_key *const *verifiers, size_t 
     size_t *textlen, uint32_t *verified_mask);
 
 /*
+ * The length of the signed text of note msg[0..len) (with its final "\n")
+ * into *textlen, without verifying any signature: for notes this program
+ * verified before it stored them. Returns 0, CX_EFORMAT, CX_ETOOBIG.
+ */
+int note_text(const char *msg, size_t len, size_t *textlen);
+
+/*
  * Cosign: append a signature by signer to the already signed note
  * msg[0..len), whose existing signatures are kept byte for byte (they are
  * not verified here; verify the note first). Returns 0, CX_EFORMAT (msg is

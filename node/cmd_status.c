@@ -78,23 +78,12 @@ status_cosig_fn(void *ctx, const void *key, size_t klen, const void *val, size_t
 static void
 status_root(store_txn *t, uint32_t log, char *out, size_t cap)
 {
-	const char *note, *p, *sep = NULL;
-	size_t nl;
-	uint64_t size;
-	char *origin = NULL;
+	const char *note;
 	tlog_hash root;
 
 	out[0] = '\0';
-	if (store_checkpoint(t, log, 0, &note, &nl, &size) != 0)
-		return;
-	for (p = note; p + 1 < note + nl; p++)
-		if (p[0] == '\n' && p[1] == '\n')
-			sep = p;
-	if (sep == NULL ||
-	    tlog_checkpoint_parse(note, (size_t)(sep - note) + 1, &origin, &size, root) != 0)
-		return;
-	free(origin);
-	if (cap >= B64_LEN(TLOG_HASH_LEN) + 1)
+	if (node_checkpoint_head(t, log, &note, NULL, NULL, NULL, root) == 0 &&
+	    cap >= B64_LEN(TLOG_HASH_LEN) + 1)
 		b64_encode(out, root, TLOG_HASH_LEN);
 }
 

@@ -576,19 +576,12 @@ fed_state_digest(struct fed *f, store_txn *t, uint8_t out[32])
 	}
 	qsort(logs, n, sizeof(*logs), fed_origin_cmp);
 	for (i = 0; i < n; i++) {
-		const char *note, *p, *sep = NULL;
-		size_t nl;
-		uint64_t got;
+		const char *note;
+		size_t tl;
 
-		if (store_checkpoint(t, logs[i].id, 0, &note, &nl, &got) != 0)
-			continue;
-		for (p = note; p + 1 < note + nl; p++)
-			if (p[0] == '\n' && p[1] == '\n') {
-				sep = p;
-				break;
-			}
-		if (sep != NULL)   /* the checkpoint body: origin, size, root */
-			EVP_DigestUpdate(md, note, (size_t)(sep - note) + 1);
+		/* the checkpoint body: origin, size, root */
+		if (node_checkpoint_head(t, logs[i].id, &note, NULL, &tl, NULL, NULL) == 0)
+			EVP_DigestUpdate(md, note, tl);
 	}
 	EVP_DigestFinal_ex(md, out, NULL);
 	EVP_MD_CTX_free(md);

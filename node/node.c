@@ -215,6 +215,36 @@ out:
 }
 
 int
+node_checkpoint_head(store_txn *t, uint32_t log, const char **note, size_t *len,
+    size_t *textlen, uint64_t *size, tlog_hash root)
+{
+	char *origin = NULL;
+	size_t nl, tl;
+	uint64_t got, stated;
+	tlog_hash r;
+	int rc;
+
+	if ((rc = store_checkpoint(t, log, 0, note, &nl, &got)) != 0)
+		return rc;
+	if (note_text(*note, nl, &tl) != 0 ||
+	    tlog_checkpoint_parse(*note, tl, &origin, &stated, r) != 0 || stated != got) {
+		free(origin);
+		return cx_seterr(CX_ECORRUPT, "stored checkpoint %llu of log %u is malformed",
+		    (unsigned long long)got, log);
+	}
+	free(origin);
+	if (len != NULL)
+		*len = nl;
+	if (textlen != NULL)
+		*textlen = tl;
+	if (size != NULL)
+		*size = got;
+	if (root != NULL)
+		memcpy(root, r, TLOG_HASH_LEN);
+	return 0;
+}
+
+int
 node_find_log(struct node *n, const char *name, uint32_t *log)
 {
 	struct store_log *logs = NULL;

@@ -55,6 +55,15 @@ int node_check_checkpoint(void *ctx, uint32_t log, const char *note, size_t len,
  * freed with roster_free. Returns 0, CX_ENOTFOUND (no root or no roster). */
 int node_roster(struct node *n, Cx__Roster **out);
 
+/*
+ * The latest checkpoint stored for log, a note verified when it was
+ * stored: *note (borrowed from t) of *len bytes, the length of its signed
+ * text, and the tree size and root it states. Any out-pointer may be NULL
+ * but note. Returns 0, CX_ENOTFOUND (none yet) or CX_ECORRUPT.
+ */
+int node_checkpoint_head(store_txn *t, uint32_t log, const char **note, size_t *len,
+    size_t *textlen, uint64_t *size, tlog_hash root);
+
 /* Find a log by origin or issuer id; NULL name = this node's own log. */
 int node_find_log(struct node *n, const char *name, uint32_t *log);
 

@@ -108,7 +108,6 @@ sync_ours(struct sync_ctx *x, uint32_t log, struct sync_ours *o)
 	store_txn *t;
 	const char *note;
 	size_t nl;
-	char *origin = NULL;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -118,7 +117,8 @@ sync_ours(struct sync_ctx *x, uint32_t log, struct sync_ours *o)
 	o->halted = fed_halted(t, log, NULL) == 0;
 	if ((rc = store_txn_log_size(t, log, &o->held)) != 0)
 		goto out;
-	rc = store_checkpoint(t, log, 0, &note, &nl, &o->n);
+	/* our own stored note: verified when we took it */
+	rc = node_checkpoint_head(t, log, &note, &nl, NULL, &o->n, o->root);
 	if (rc == CX_ENOTFOUND) {
 		o->n = 0;
 		rc = 0;
@@ -134,20 +134,6 @@ sync_ours(struct sync_ctx *x, uint32_t log, struct sync_ours *o)
 	memcpy(o->note, note, nl);
 	o->note[nl] = '\0';
 	o->len = nl;
-	/* our own stored note: its text is what we verified when we took it */
-	{
-		const char *sep = NULL, *p;
-
-		for (p = note; p + 1 < note + nl; p++)
-			if (p[0] == '\n' && p[1] == '\n')
-				sep = p;
-		if (sep == NULL) {
-			rc = cx_seterr(CX_ECORRUPT, "stored checkpoint of log %u has no signature", log);
-			goto out;
-		}
-		rc = tlog_checkpoint_parse(note, (size_t)(sep - note) + 1, &origin, &o->n, o->root);
-		free(origin);
-	}
 out:
 	store_read_end(t);
 	return rc;
