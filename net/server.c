@@ -289,7 +289,7 @@ wire_on_hello(wire_server *s, const Cx__Hello *h)
 	if (rc == CX_EPERM)
 		return wire_refuse(s, h->client, CX__WIRE_ERROR_CODE__WERR_KEY_INVALID,
 		    "the key of \"%s\" is not valid now: %s", h->client, cx_lasterr());
-	if (rc != 0 || pub == NULL || (role != WIRE_MEMBER && role != WIRE_CLIENT)) {
+	if (rc != 0 || pub == NULL || (role != WIRE_MEMBER && role < WIRE_CLIENT)) {
 		keys_free(pub);
 		wire_srv_log(s, 3, "identity lookup of \"%s\" failed: %s", h->client,
 		    rc != 0 ? cx_lasterr() : "no key or no role");

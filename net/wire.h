@@ -63,7 +63,8 @@
 #define WIRE_IDLE_TTL       600
 #define WIRE_TIMEOUT_MS     10000        /* default receive timeout */
 
-/* Roles an authenticated party can have. */
+/* Roles an authenticated party can have: a member, or an authorised client
+ * (WIRE_CLIENT and above: the caller gives client roles their meaning). */
 enum { WIRE_MEMBER = 1, WIRE_CLIENT = 2 };
 
 /*
@@ -96,7 +97,7 @@ struct wire_tls {
 /* The party at the other end of an authenticated session. */
 struct wire_peer {
 	char id[256];
-	int role;            /* WIRE_MEMBER or WIRE_CLIENT */
+	int role;            /* WIRE_MEMBER, or WIRE_CLIENT and above */
 	uint64_t session;
 };
 

@@ -138,6 +138,11 @@ cfg_handler(void *user, const char *section, const char *name, const char *value
 			}
 			return 1;
 		}
+		if (strcmp(name, "grades") == 0)
+			return cfg_set(&c->grades, value);
+	} else if (strcmp(section, "quality") == 0) {
+		if (strcmp(name, "calendar") == 0)
+			return cfg_set(&c->calendar, value);
 	} else if (strcmp(section, "federation") == 0) {
 		if (strcmp(name, "root") == 0)
 			return cfg_set(&c->root, value);
@@ -157,6 +162,10 @@ cfg_handler(void *user, const char *section, const char *name, const char *value
 			return cfg_set(&c->tls_key, value);
 		if (strcmp(name, "clients") == 0)
 			return cfg_set(&c->clients, value);
+		if (strcmp(name, "client_listen") == 0)
+			return cfg_add_words(&c->client_listen, value);
+		if (strcmp(name, "http") == 0)
+			return cfg_add_words(&c->http, value);
 		if (strcmp(name, "allow_plain") == 0) {
 			if (cfg_bool(&c->allow_plain, value))
 				return 1;
@@ -256,6 +265,18 @@ cfg_load(struct cfg *c, const char *home)
 	c->clients = rel;
 	if (c->tls_cert == NULL || c->tls_key == NULL || c->clients == NULL)
 		goto nomem;
+	if (c->grades != NULL) {
+		rel = cfg_path(home, c->grades);
+		free(c->grades);
+		if ((c->grades = rel) == NULL)
+			goto nomem;
+	}
+	if (c->calendar != NULL) {
+		rel = cfg_path(home, c->calendar);
+		free(c->calendar);
+		if ((c->calendar = rel) == NULL)
+			goto nomem;
+	}
 out:
 	free(file);
 	if (rc != 0)
@@ -331,5 +352,9 @@ cfg_free(struct cfg *c)
 	free(c->tls_cert);
 	free(c->tls_key);
 	free(c->clients);
+	free(c->grades);
+	free(c->calendar);
+	cfg_free_list(c->client_listen);
+	cfg_free_list(c->http);
 	memset(c, 0, sizeof(*c));
 }

@@ -87,6 +87,10 @@ int cli_tty(void);
  *   key = keys/node.key        relative to HOME
  *   [query]
  *   unmask = false             may the local operator see identity numbers
+ *   grades = grades.conf       grade mapping table (docs/screening.md)
+ *
+ *   [quality]
+ *   calendar = calendar.txt    holidays and make-up working days
  *
  *   [federation]
  *   root = g60-root+1a2b3c4d+AQ...  the federation root key (verifier)
@@ -102,7 +106,10 @@ int cli_tty(void);
  *   log_level = info           error, warning, notice, info or debug
  *   tls_cert = keys/tls.crt    TLS identity (cxnode init creates it)
  *   tls_key = keys/tls.key
- *   clients = clients          authorised client keys, a verifier a line
+ *   clients = clients          authorised client keys, a verifier and role a line
+ *   client_listen = tls+tcp://0.0.0.0:7402  listeners for clients (TLS
+ *                              without client certificates; repeatable)
+ *   http = http://127.0.0.1:7480   HTTP/JSON API and console (repeatable)
  */
 struct cfg {
 	char *home;
@@ -116,6 +123,9 @@ struct cfg {
 	char *pub_path;      /* HOME/keys/node.pub: the verifier string */
 	char *store_path;    /* HOME/store */
 	int unmask;
+	char *grades;        /* absolute; grade mapping table; NULL: built-in */
+	/* [quality] */
+	char *calendar;      /* absolute; holiday calendar; NULL: weekends only */
 	/* [federation] */
 	char *root;          /* verifier string of the federation's root key */
 	/* [serve] */
@@ -131,6 +141,8 @@ struct cfg {
 	char *tls_cert;      /* absolute; default HOME/keys/tls.crt */
 	char *tls_key;       /* absolute; default HOME/keys/tls.key */
 	char *clients;       /* absolute; authorised client keys, one verifier a line */
+	char **client_listen;/* URLs for clients (TLS without client certificates) */
+	char **http;         /* HTTP API URLs (http:// or https://) */
 };
 
 /* Load HOME/cxnode.conf. Returns 0, CX_ENOTFOUND, CX_EFORMAT (with line). */

@@ -16,6 +16,7 @@
 #include "keys/roster.h"
 #include "net/wire.h"
 #include "node/fed.h"
+#include "node/role.h"
 #include "util/err.h"
 
 static void
@@ -28,7 +29,7 @@ fed_roster_free(struct fed_roster *r)
 	free(r);
 }
 
-/* Read the authorised client keys: one verifier a line; '#' comments. */
+/* Read the authorised client keys: "VERIFIER [ROLE]" a line; '#' comments. */
 static int
 fed_load_clients(struct fed *f, const char *path)
 {
@@ -40,31 +41,27 @@ fed_load_clients(struct fed *f, const char *path)
 	if (fp == NULL)
 		return errno == ENOENT ? 0 : cx_seterr(CX_EIO, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *p = line, **l;
-		keys_key *k;
-		size_t len;
+		char *v, **l;
+		int *rl, role;
 
 		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		len = strcspn(p, " \t\r\n");
-		if (len == 0 || *p == '#')
-			continue;
-		p[len] = '\0';
-		if (keys_from_verifier(&k, p) != 0) {
+		if (role_client_line(line, &v, &role) != 0) {
 			fclose(fp);
-			return cx_seterr(CX_EFORMAT, "%s:%d: not a verifier: %s", path, lineno,
-			    cx_lasterr());
+			return cx_seterr(CX_EFORMAT, "%s:%d: %s", path, lineno, cx_lasterr());
 		}
-		keys_free(k);
-		if ((l = realloc(f->clients, (n + 2) * sizeof(*l))) == NULL ||
-		    (l[n] = strdup(p)) == NULL) {
-			if (l != NULL)
-				f->clients = l;
+		if (v == NULL)
+			continue;
+		if ((l = realloc(f->clients, (n + 2) * sizeof(*l))) != NULL)
+			f->clients = l;
+		if ((rl = realloc(f->client_roles, (n + 1) * sizeof(*rl))) != NULL)
+			f->client_roles = rl;
+		if (l == NULL || rl == NULL) {
+			free(v);
 			fclose(fp);
 			return CX_ENOMEM;
 		}
-		f->clients = l;
+		l[n] = v;
+		rl[n] = role;
 		l[++n] = NULL;
 	}
 	fclose(fp);
@@ -150,6 +147,7 @@ fed_close(struct fed *f)
 	for (i = 0; f->clients != NULL && f->clients[i] != NULL; i++)
 		free(f->clients[i]);
 	free(f->clients);
+	free(f->client_roles);
 	pthread_mutex_destroy(&f->mu);
 	memset(f, 0, sizeof(*f));
 }
@@ -381,7 +379,7 @@ fed_lookup(void *ctx, const char *id, uint32_t key_id, uint64_t now, keys_key **
 			continue;
 		if (strcmp(keys_name(k), id) == 0 && keys_id(k) == key_id) {
 			*pub = k;
-			*role = 2;   /* WIRE_CLIENT */
+			*role = f->client_roles[i];   /* >= WIRE_CLIENT (node/role.h) */
 			return 0;
 		}
 		keys_free(k);

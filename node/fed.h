@@ -43,6 +43,7 @@ struct fed {
 	pthread_mutex_t mu;
 	struct fed_roster *cur;/* NULL until a roster is installed */
 	char **clients;        /* authorised client verifiers (NULL-terminated) */
+	int *client_roles;     /* their roles (node/role.h) */
 };
 
 /* Load the root key ([federation] root) and the roster held in the store.
