@@ -159,6 +159,8 @@ roster_open(Cx__Roster **out, const uint8_t *buf, size_t len, const keys_key *ro
 		    ROSTER_MAX_LEN);
 	if ((sr = cx__signed_roster__unpack(NULL, len, buf)) == NULL)
 		return cx_seterr(CX_EFORMAT, "not a signed roster");
+	if (root_pub == NULL)
+		goto unpack;
 	if (sr->signature.len < 5 || strcmp(sr->signer, keys_name(root_pub)) != 0) {
 		rc = cx_seterr(CX_EBADSIG, "roster is signed by \"%.64s\", not by the root key %s",
 		    sr->signer, keys_name(root_pub));
@@ -180,6 +182,7 @@ roster_open(Cx__Roster **out, const uint8_t *buf, size_t len, const keys_key *ro
 		    keys_name(root_pub), keys_id(root_pub));
 		goto out;
 	}
+unpack:
 	if ((r = cx__roster__unpack(NULL, sr->roster.len, sr->roster.data)) == NULL) {
 		rc = cx_seterr(CX_EFORMAT, "signed roster bytes are not a roster");
 		goto out;

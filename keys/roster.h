@@ -57,6 +57,8 @@ int roster_sign(uint8_t **out, size_t *outlen, const Cx__Roster *r, const keys_k
  * roster_free(). Returns 0; CX_EBADSIG (signed by another key, or the
  * signature fails); CX_EFORMAT (not a SignedRoster, or the roster breaks a
  * rule); CX_ETOOBIG (over ROSTER_MAX_LEN); CX_ENOMEM.
+ * root_pub NULL skips the signature: only for a party that trusts the file
+ * it was handed and has no root key to check it with (it must say so).
  */
 int roster_open(Cx__Roster **out, const uint8_t *buf, size_t len, const keys_key *root_pub);
 

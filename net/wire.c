@@ -27,9 +27,10 @@
  *                     | session u64be| seq u64be    | body ...        |
  *                     +--------------+--------------+-----------------+)
  *
- * TLS (tls+tcp://) is nng's, over mbedTLS: both ends present a certificate
- * and must find the other's among the trusted PEM certificates (the
- * roster's self-signed member certificates); the client also checks the
+ * TLS (tls+tcp://) is nng's, over mbedTLS: between members both ends present
+ * a certificate and must find the other's among the trusted PEM certificates
+ * (the roster's self-signed member certificates; a client listener asks
+ * authorised clients for none, struct wire_tls); the client also checks the
  * server's name when given one. What mbedTLS 2.28 accepts here (checked by
  * tests/net_test.c): a self-signed certificate that is itself in the CA
  * list is trusted as it is ("locally trusted end entity"), so the
@@ -480,21 +481,26 @@ wire_tls_config(nng_tls_config **out, const struct wire_tls *t, int client)
 	int rv;
 
 	*out = NULL;
-	if (t == NULL || t->cert == NULL || t->key == NULL || t->ca == NULL)
-		return cx_seterr(CX_EINVAL, "TLS needs a certificate, its key and the trusted "
-		    "certificates");
+	if (t == NULL || (client && t->ca == NULL) || (!client && (t->cert == NULL ||
+	    t->key == NULL)) || ((t->cert == NULL) != (t->key == NULL)))
+		return cx_seterr(CX_EINVAL, "TLS needs a certificate and its key (a server) or "
+		    "the trusted certificates (a client)");
 	if ((rv = nng_tls_config_alloc(&cfg, client ? NNG_TLS_MODE_CLIENT :
 	    NNG_TLS_MODE_SERVER)) != 0)
 		return wire_nngerr(rv, "TLS configuration");
-	if ((rv = nng_tls_config_own_cert(cfg, t->cert, t->key, NULL)) != 0) {
+	if (t->cert != NULL && (rv = nng_tls_config_own_cert(cfg, t->cert, t->key, NULL)) != 0) {
 		nng_tls_config_free(cfg);
 		return cx_seterr(CX_EINVAL, "TLS certificate or key: %s", nng_strerror(rv));
 	}
-	if ((rv = nng_tls_config_ca_chain(cfg, t->ca, NULL)) != 0) {
+	if (t->ca != NULL && (rv = nng_tls_config_ca_chain(cfg, t->ca, NULL)) != 0) {
 		nng_tls_config_free(cfg);
 		return cx_seterr(CX_EINVAL, "trusted TLS certificates: %s", nng_strerror(rv));
 	}
-	if ((rv = nng_tls_config_auth_mode(cfg, NNG_TLS_AUTH_MODE_REQUIRED)) != 0 ||
+	/* A server given no trusted certificates serves authorised clients, who
+	 * have none: it does not ask for one (the signed handshake above TLS
+	 * authenticates them). */
+	if ((rv = nng_tls_config_auth_mode(cfg, t->ca != NULL ? NNG_TLS_AUTH_MODE_REQUIRED :
+	    NNG_TLS_AUTH_MODE_NONE)) != 0 ||
 	    (client && t->server_name != NULL &&
 	    (rv = nng_tls_config_server_name(cfg, t->server_name)) != 0)) {
 		nng_tls_config_free(cfg);

@@ -86,6 +86,9 @@ typedef void (*wire_log)(void *ctx, int level, const char *msg);
  * certificates to trust (every roster member's self-signed certificate);
  * peers must present one of them (both directions). server_name, on a
  * client, is the name the server's certificate must carry (its member id).
+ * Two cases for authorised clients, which have no certificate: a server
+ * without ca (NULL) asks clients for none (its client listeners); a client
+ * without cert and key presents none (it still checks the server's).
  * A NULL struct means no TLS (only where the URL rules allow it). */
 struct wire_tls {
 	const char *cert;

@@ -75,7 +75,7 @@ fed_roster_parse(struct fed *f, const uint8_t *buf, size_t len, struct fed_roste
 	struct fed_roster *r;
 	int rc;
 
-	if (f->root == NULL)
+	if (f->root == NULL && f->n != NULL)
 		return cx_seterr(CX_EINVAL, "no federation root key ([federation] root in "
 		    "cxnode.conf; cxnode federation install sets it)");
 	if ((r = calloc(1, sizeof(*r))) == NULL || (r->raw = malloc(len ? len : 1)) == NULL) {
@@ -89,7 +89,7 @@ fed_roster_parse(struct fed *f, const uint8_t *buf, size_t len, struct fed_roste
 		fed_roster_free(r);
 		return rc;
 	}
-	if (f->n->cfg.federation != NULL && f->n->cfg.federation[0] != '\0' &&
+	if (f->n != NULL && f->n->cfg.federation != NULL && f->n->cfg.federation[0] != '\0' &&
 	    strcmp(r->r->federation, f->n->cfg.federation) != 0) {
 		rc = cx_seterr(CX_EFORMAT, "roster of federation \"%s\", this node is in \"%s\"",
 		    r->r->federation, f->n->cfg.federation);
@@ -133,6 +133,22 @@ fed_open(struct fed *f, struct node *n)
 		rc = cx_seterr(rc, "stored roster: %s", cx_lasterr());
 		fed_close(f);
 	}
+	return rc;
+}
+
+int
+fed_open_roster(struct fed *f, const uint8_t *buf, size_t len, const keys_key *root)
+{
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	pthread_mutex_init(&f->mu, NULL);
+	/* root NULL: roster_open takes the file as it is (the caller said so) */
+	f->root = (keys_key *)root;
+	rc = fed_roster_parse(f, buf, len, &f->cur);
+	f->root = NULL;
+	if (rc != 0)
+		fed_close(f);
 	return rc;
 }
 
@@ -617,27 +633,22 @@ fed_slurp(char **out, const char *path)
 }
 
 int
-fed_tls(struct fed *f, struct wire_tls *t, const char *server_name)
+fed_roster_ca(const Cx__Roster *r, char **out)
 {
-	struct fed_roster *r = fed_roster(f);
-	char *cert = NULL, *key = NULL, *ca = NULL;
+	char *ca = NULL;
 	size_t calen = 0, i;
-	int rc;
 
-	memset(t, 0, sizeof(*t));
-	if ((rc = fed_slurp(&cert, f->n->cfg.tls_cert)) != 0 ||
-	    (rc = fed_slurp(&key, f->n->cfg.tls_key)) != 0)
-		goto fail;
-	for (i = 0; r != NULL && i < r->r->n_members; i++) {
-		const char *c = r->r->members[i]->tls_cert;
+	*out = NULL;
+	for (i = 0; i < r->n_members; i++) {
+		const char *c = r->members[i]->tls_cert;
 		size_t cl = c ? strlen(c) : 0;
 		char *nca;
 
-		if (cl == 0 || r->r->members[i]->retired)
+		if (cl == 0 || r->members[i]->retired)
 			continue;
 		if ((nca = realloc(ca, calen + cl + 2)) == NULL) {
-			rc = CX_ENOMEM;
-			goto fail;
+			free(ca);
+			return CX_ENOMEM;
 		}
 		ca = nca;
 		memcpy(ca + calen, c, cl);
@@ -646,10 +657,29 @@ fed_tls(struct fed *f, struct wire_tls *t, const char *server_name)
 			ca[calen++] = '\n';
 		ca[calen] = '\0';
 	}
-	if (ca == NULL) {
-		rc = cx_seterr(CX_ENOTFOUND, "the roster has no TLS certificates");
+	if (ca == NULL)
+		return cx_seterr(CX_ENOTFOUND, "the roster has no TLS certificates");
+	*out = ca;
+	return 0;
+}
+
+int
+fed_tls(struct fed *f, struct wire_tls *t, const char *server_name)
+{
+	struct fed_roster *r = fed_roster(f);
+	char *cert = NULL, *key = NULL, *ca = NULL;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = fed_slurp(&cert, f->n->cfg.tls_cert)) != 0 ||
+	    (rc = fed_slurp(&key, f->n->cfg.tls_key)) != 0)
+		goto fail;
+	if (r == NULL) {
+		rc = cx_seterr(CX_ENOTFOUND, "no roster: no TLS certificates to trust");
 		goto fail;
 	}
+	if ((rc = fed_roster_ca(r->r, &ca)) != 0)
+		goto fail;
 	fed_roster_put(f, r);
 	t->cert = cert;
 	t->key = key;

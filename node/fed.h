@@ -51,6 +51,11 @@ struct fed {
 int fed_open(struct fed *f, struct node *n);
 void fed_close(struct fed *f);
 
+/* A fed without a node: the roster in SignedRoster bytes, checked with root
+ * (NULL: taken as it is), for a client that only needs to know the
+ * members' keys (fed_lookup) and certificates (fed_roster_ca). */
+int fed_open_roster(struct fed *f, const uint8_t *buf, size_t len, const keys_key *root);
+
 /* The current roster (a reference: fed_roster_put it), or NULL. */
 struct fed_roster *fed_roster(struct fed *f);
 void fed_roster_put(struct fed *f, struct fed_roster *r);
@@ -130,5 +135,9 @@ int fed_state_digest(struct fed *f, store_txn *t, uint8_t out[32]);
 struct wire_tls;
 int fed_tls(struct fed *f, struct wire_tls *t, const char *server_name);
 void fed_tls_free(struct wire_tls *t);
+
+/* Every current member's TLS certificate, concatenated PEM (malloc'd).
+ * Returns 0, CX_ENOTFOUND (none), CX_ENOMEM. */
+int fed_roster_ca(const Cx__Roster *r, char **out);
 
 #endif
