@@ -21,6 +21,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 /* `cxnode federation install` (node/cmd_install.c) */
 int fed_install_cmd(int argc, char **argv);

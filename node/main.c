@@ -32,6 +32,8 @@ static const struct cli_cmd main_cmds[] = {
 	{ "sync",       cmd_sync,       "pull now from peers: roster, checkpoints, leaves" },
 	{ "reconcile",  cmd_reconcile,  "compare every log with a peer; --repair fetches what is missing" },
 	{ "evidence",   cmd_evidence,   "fork evidence: list, export, verify offline, clear" },
+	{ "client",     cmd_client,     "authorised clients of this node and their roles" },
+	{ "token",      cmd_token,      "a bearer token for a node's HTTP API and console" },
 	{ "generate",   cmd_generate,   "generate realistic records for tests, demos, benchmarks" },
 	{ "help",       cmd_help,       "show this list, or a command's usage" },
 	{ "version",    cmd_version,    "print the version" },
