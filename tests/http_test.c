@@ -4,7 +4,11 @@
  * refused, a body that never comes), keep-alive, HEAD, the JSON errors the
  * wrapper makes itself (400, 411, 413, 500, 503), handlers running
  * concurrently on the workers, closing with requests in hand, https://,
- * the URL rules and the query-string helpers.
+ * the URL rules and the query-string helpers; then node/http_api.c's
+ * routes against a fake dispatcher (api_call, api_token_check and
+ * api_http_status are defined here, so the real node/api.c is not linked
+ * in): tokens, how query strings and bodies become params, statuses,
+ * headers and the embedded files.
  *
  * Requests are written by hand on plain sockets (so that malformed and
  * partial ones can be sent) to 127.0.0.1 on a port the server picked.
@@ -37,6 +41,9 @@
 
 #include "net/http.h"
 #include "net/wire.h"
+#include "node/api.h"
+#include "node/http_api.h"
+#include "node/role.h"
 #include "util/err.h"
 
 /* ---- the fake handler ------------------------------------------------------- */
@@ -831,6 +838,312 @@ t_https(void **state)
 	http_server_close(s);
 }
 
+/* ---- node/http_api.c against a fake dispatcher -------------------------------- */
+
+static struct api_caller last_caller;
+static int token_rc;        /* what api_token_check returns for "good" */
+
+int
+api_token_check(struct api *a, const char *token, struct api_caller *c)
+{
+	(void)a;
+	if (strcmp(token, "good") != 0)
+		return cx_seterr(CX_EPERM, "unknown token");
+	if (token_rc != 0)
+		return cx_seterr(token_rc, "token table unavailable");
+	snprintf(c->who, sizeof(c->who), "zj-reg-01");
+	c->role = ROLE_REGULATOR;
+	c->perms = PERM_QUERY;
+	c->via = NULL;
+	return 0;
+}
+
+int
+api_http_status(int rc)
+{
+	switch (rc) {
+	case CX_EPERM: return 403;
+	case CX_EINVAL: return 400;
+	case CX_ENOTFOUND: return 404;
+	default: return 500;
+	}
+}
+
+/* Echo {method, params, who, via}; params {"fail": CODE} fail with CODE. */
+int
+api_call(struct api *a, const struct api_caller *c, const char *method, const json_t *params,
+    json_t **result)
+{
+	json_t *f = json_object_get(params, "fail");
+
+	(void)a;
+	last_caller = *c;
+	if (json_is_integer(f))
+		return cx_seterr((int)json_integer_value(f), "refused: secret detail %s",
+		    method);
+	*result = json_pack("{s:s, s:O, s:s, s:s}", "method", method, "params", params, "who",
+	    c->who, "via", c->via != NULL ? c->via : "");
+	return *result != NULL ? 0 : CX_ENOMEM;
+}
+
+static struct http_api *
+api_start(int *port)
+{
+	const char *urls[] = { "http://127.0.0.1:0" };
+	struct http_api *h = NULL;
+
+	assert_int_equal(http_api_open(&h, (struct api *)&last_caller, urls, 1, NULL, NULL, 0,
+	    NULL, NULL), 0);
+	assert_int_equal(http_api_port(h, port), 0);
+	return h;
+}
+
+/* An API call: GET (body NULL) or POST with body, token or NULL. */
+static void
+api_req(int port, const char *method, const char *target, const char *token,
+    const char *body, struct resp *r)
+{
+	char req[4096];
+	int n;
+
+	n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: x\r\n", method, target);
+	if (token != NULL)
+		n += snprintf(req + n, sizeof(req) - (size_t)n, "Authorization: Bearer %s\r\n",
+		    token);
+	if (body != NULL)
+		n += snprintf(req + n, sizeof(req) - (size_t)n, "Content-Length: %zu\r\n\r\n%s",
+		    strlen(body), body);
+	else
+		n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
+	assert_true(n > 0 && (size_t)n < sizeof(req));
+	roundtrip(port, req, r);
+}
+
+static json_t *
+api_params(int port, const char *target)
+{
+	struct resp r;
+	json_t *j, *p;
+
+	api_req(port, "GET", target, "good", NULL, &r);
+	assert_int_equal(r.status, 200);
+	j = body_json(&r);
+	free(r.body);
+	p = json_incref(json_object_get(j, "params"));
+	json_decref(j);
+	assert_non_null(p);
+	return p;
+}
+
+static void
+t_api_params(void **state)
+{
+	struct resp r;
+	json_t *p;
+	int port;
+	struct http_api *h = api_start(&port);
+
+	(void)state;
+	p = api_params(port, "/v1/query?by=id&value=0011%2A&prefix&history=false&kinds=penalty,licence"
+	    "&kinds=dishonest_list&limit=5&as_of=2024-06-01&name=%E6%9D%AD+%E5%B7%9E&format=json");
+	assert_string_equal(json_string_value(json_object_get(p, "value")), "0011*");
+	assert_true(json_is_true(json_object_get(p, "prefix")));
+	assert_true(json_is_false(json_object_get(p, "history")));
+	assert_int_equal(json_array_size(json_object_get(p, "kinds")), 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(p, "kinds"), 2)),
+	    "dishonest_list");
+	assert_int_equal(json_integer_value(json_object_get(p, "limit")), 5);
+	assert_string_equal(json_string_value(json_object_get(p, "as_of")), "2024-06-01");
+	assert_string_equal(json_string_value(json_object_get(p, "name")), "杭 州");
+	assert_null(json_object_get(p, "format"));
+	assert_string_equal(last_caller.via, "http");
+	assert_string_equal(last_caller.who, "zj-reg-01");
+	json_decref(p);
+
+	/* refused before the dispatcher */
+	api_req(port, "GET", "/v1/query?by=code&by=id", "good", NULL, &r);
+	assert_error(&r, 400, "bad_request");
+	free(r.body);
+	api_req(port, "GET", "/v1/query?prefix=maybe", "good", NULL, &r);
+	assert_error(&r, 400, "bad_request");
+	free(r.body);
+	api_req(port, "GET", "/v1/query?limit=-1", "good", NULL, &r);
+	assert_error(&r, 400, "bad_request");
+	free(r.body);
+	api_req(port, "GET", "/v1/query?value=%zz", "good", NULL, &r);
+	assert_error(&r, 400, "bad_request");
+	free(r.body);
+
+	/* POST: a JSON object, or nothing */
+	api_req(port, "POST", "/v1/query", "good", "{\"by\":\"code\",\"value\":\"91\"}", &r);
+	assert_int_equal(r.status, 200);
+	p = body_json(&r);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(p, "params"),
+	    "value")), "91");
+	json_decref(p);
+	free(r.body);
+	api_req(port, "POST", "/v1/whoami", "good", "", &r);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	api_req(port, "POST", "/v1/query", "good", "[1,2]", &r);
+	assert_error(&r, 400, "bad_request");
+	free(r.body);
+	api_req(port, "POST", "/v1/query", "good", "{\"a\":1,\"a\":2}", &r);
+	assert_error(&r, 400, "bad_request");
+	free(r.body);
+	api_req(port, "POST", "/v1/query", "good", "{\"a\":", &r);
+	assert_error(&r, 400, "bad_request");
+	free(r.body);
+	http_api_close(h);
+}
+
+static void
+t_api_auth_and_statuses(void **state)
+{
+	struct resp r;
+	char body[64];
+	int port;
+	struct http_api *h = api_start(&port);
+
+	(void)state;
+	api_req(port, "GET", "/v1/whoami", NULL, NULL, &r);
+	assert_error(&r, 401, "unauthorized");
+	assert_non_null(hdr(&r, "WWW-Authenticate"));
+	assert_non_null(strstr(hdr(&r, "WWW-Authenticate"), "Bearer"));
+	free(r.body);
+	roundtrip(port, "GET /v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Basic Z29vZA==\r\n\r\n",
+	    &r);
+	assert_error(&r, 401, "unauthorized");
+	free(r.body);
+	api_req(port, "GET", "/v1/whoami", "bad", NULL, &r);
+	assert_error(&r, 401, "unauthorized");
+	assert_non_null(strstr(hdr(&r, "WWW-Authenticate"), "invalid_token"));
+	free(r.body);
+	roundtrip(port, "GET /v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: bearer   good  \r\n\r\n",
+	    &r);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	token_rc = CX_EIO;
+	api_req(port, "GET", "/v1/whoami", "good", NULL, &r);
+	assert_error(&r, 500, "internal");
+	free(r.body);
+	token_rc = 0;
+
+	/* the dispatcher's refusals, by status; a 500 keeps its detail to the log */
+	snprintf(body, sizeof(body), "{\"fail\":%d}", CX_EPERM);
+	api_req(port, "POST", "/v1/audit", "good", body, &r);
+	assert_error(&r, 403, "forbidden");
+	assert_non_null(strstr(r.body, "refused: secret detail audit"));
+	free(r.body);
+	snprintf(body, sizeof(body), "{\"fail\":%d}", CX_ENOTFOUND);
+	api_req(port, "POST", "/v1/report", "good", body, &r);
+	assert_error(&r, 404, "not_found");
+	free(r.body);
+	snprintf(body, sizeof(body), "{\"fail\":%d}", CX_EIO);
+	api_req(port, "POST", "/v1/quality", "good", body, &r);
+	assert_error(&r, 500, "internal");
+	assert_null(strstr(r.body, "secret"));
+	free(r.body);
+
+	/* methods and paths */
+	api_req(port, "POST", "/v1/token", "good", "{}", &r);
+	assert_error(&r, 404, "not_found");
+	free(r.body);
+	api_req(port, "POST", "/v1/nosuch", "good", "{}", &r);
+	assert_error(&r, 404, "not_found");
+	free(r.body);
+	api_req(port, "POST", "/v1/nosuch", NULL, "{}", &r);
+	assert_error(&r, 401, "unauthorized");
+	free(r.body);
+	api_req(port, "PUT", "/v1/query", "good", "{}", &r);
+	assert_error(&r, 405, "method_not_allowed");
+	assert_non_null(hdr(&r, "Allow"));
+	free(r.body);
+	api_req(port, "POST", "/console", NULL, "{}", &r);
+	assert_error(&r, 405, "method_not_allowed");
+	free(r.body);
+	api_req(port, "GET", "/v2/query", "good", NULL, &r);
+	assert_error(&r, 404, "not_found");
+	free(r.body);
+	api_req(port, "GET", "/v1/query/x", "good", NULL, &r);
+	assert_error(&r, 404, "not_found");
+	free(r.body);
+	http_api_close(h);
+}
+
+static void
+t_api_files(void **state)
+{
+	struct resp r;
+	json_t *j;
+	int port;
+	struct http_api *h = api_start(&port);
+	const char *csp;
+
+	(void)state;
+	api_req(port, "GET", "/", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(hdr(&r, "Content-Type"), "text/html"));
+	assert_non_null(strstr(r.body, "/console/console.js"));
+	csp = hdr(&r, "Content-Security-Policy");
+	assert_non_null(csp);
+	assert_non_null(strstr(csp, "default-src 'self'"));
+	assert_non_null(strstr(csp, "frame-ancestors 'none'"));
+	assert_string_equal(hdr(&r, "X-Content-Type-Options"), "nosniff");
+	free(r.body);
+	api_req(port, "GET", "/console", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	/* no inline script: everything the page runs comes from /console/ */
+	assert_null(strstr(r.body, "<script>"));
+	assert_null(strstr(r.body, "style="));
+	free(r.body);
+	api_req(port, "GET", "/console/console.js", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(hdr(&r, "Content-Type"), "text/javascript"));
+	free(r.body);
+	api_req(port, "GET", "/console/console.css", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(hdr(&r, "Content-Type"), "text/css"));
+	free(r.body);
+	api_req(port, "GET", "/console/openapi.json", NULL, NULL, &r);
+	assert_error(&r, 404, "not_found");
+	free(r.body);
+	api_req(port, "GET", "/console/nope.js", NULL, NULL, &r);
+	assert_error(&r, 404, "not_found");
+	free(r.body);
+	api_req(port, "GET", "/v1/openapi.json", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	j = body_json(&r);
+	assert_string_equal(json_string_value(json_object_get(j, "openapi")), "3.0.3");
+	assert_non_null(json_object_get(json_object_get(j, "paths"), "/v1/query"));
+	json_decref(j);
+	free(r.body);
+	/* API answers are not cached */
+	api_req(port, "GET", "/v1/whoami", "good", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(hdr(&r, "Cache-Control"), "no-store");
+	assert_non_null(strstr(hdr(&r, "Content-Type"), "application/json"));
+	free(r.body);
+	http_api_close(h);
+}
+
+static void
+t_api_open_errors(void **state)
+{
+	const char *urls[] = { "http://127.0.0.1:0", "http://0.0.0.0:0" };
+	const char *https[] = { "https://127.0.0.1:0" };
+	struct http_api *h = NULL;
+
+	(void)state;
+	assert_int_equal(http_api_open(&h, (struct api *)&last_caller, urls, 2, NULL, NULL, 0,
+	    NULL, NULL), CX_EINVAL);
+	assert_null(h);
+	assert_int_equal(http_api_open(&h, (struct api *)&last_caller, https, 1, NULL, NULL, 0,
+	    NULL, NULL), CX_EINVAL);
+	assert_int_equal(http_api_open(&h, NULL, urls, 1, NULL, NULL, 0, NULL, NULL), CX_EINVAL);
+	http_api_close(NULL);
+}
+
 int
 main(void)
 {
@@ -847,6 +1160,10 @@ main(void)
 		cmocka_unit_test(t_close_in_hand),
 		cmocka_unit_test(t_listen_errors),
 		cmocka_unit_test(t_https),
+		cmocka_unit_test(t_api_params),
+		cmocka_unit_test(t_api_auth_and_statuses),
+		cmocka_unit_test(t_api_files),
+		cmocka_unit_test(t_api_open_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
