@@ -209,6 +209,18 @@ int receipt_only_keys(json_t *r, const json_t *doc, const char *const *keys);
  * the first problem as detail. */
 int receipt_result_code(json_t *r);
 
+/* ---- the command line (node/cmd_receipt.c) ------------------------------ */
+
+/* Read a whole file of at most max bytes into *buf (malloc'd, with a NUL
+ * after the *len bytes). Returns 0, CX_ENOTFOUND, CX_ETOOBIG, CX_EIO,
+ * CX_ENOMEM. */
+int receipt_read_file(char **buf, size_t *len, const char *path, size_t max);
+
+/* Open the SignedRoster file path, checked with the root key root (a
+ * verifier or a file; NULL: not checked). Prints the reason and returns
+ * CLI_FATAL on failure, else CLI_OK. */
+int receipt_cli_roster(Cx__Roster **out, const char *path, const char *root);
+
 /* Print result for a person (one line a fact or problem) to f. */
 void receipt_print(FILE *f, const json_t *result);
 
