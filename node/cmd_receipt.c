@@ -19,6 +19,7 @@
 #include "node/cmds.h"
 #include "node/node.h"
 #include "node/receipt.h"
+#include "node/report.h"
 #include "node/screen.h"
 #include "util/err.h"
 
@@ -33,6 +34,8 @@ receipt_usage(FILE *f)
 	    "roster key at the receipt's time, the answer's digest, every checkpoint and\n"
 	    "cosignature it names. With --home, compute the answer again on that node\n"
 	    "from the same logs at the same sizes and confirm it, a negative answer too.\n"
+	    "FILE may also be a credit report (cxnode report, JSON or HTML): it is\n"
+	    "checked as `cxnode verify` does, and its answer confirmed the same way.\n"
 	    "\n"
 	    "  --roster ROSTER   the federation's signed roster (federation sign)\n"
 	    "  --root KEY        the federation root key, to check the roster with\n"
@@ -142,7 +145,7 @@ cmd_verify_receipt(int argc, char **argv)
 	json_error_t je;
 	char *buf = NULL, *upper = NULL;
 	size_t len, i;
-	int ch, json = 0, rc, opened = 0, ret = CLI_FATAL;
+	int ch, json = 0, rc, opened = 0, html = 0, ret = CLI_FATAL;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -169,7 +172,14 @@ cmd_verify_receipt(int argc, char **argv)
 		cli_fail(rc, argv[optind]);
 		goto out;
 	}
-	if ((doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+	for (i = 0; i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+	    buf[i] == '\n'); i++)
+		;
+	if (i < len && buf[i] == '<') {
+		html = 1;
+		if (report_from_html(&doc, buf, len) != 0)
+			doc = NULL;   /* report_verify_bytes says why */
+	} else if ((doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
 		/* a file that is not even JSON is not a valid receipt: exit 1 */
 		if (json) {
 			res = json_pack("{s:b, s:[s+]}", "valid", 0, "problems", "not JSON: ", je.text);
@@ -207,7 +217,14 @@ cmd_verify_receipt(int argc, char **argv)
 		nd.g = g;
 		nd.id_number = upper;
 	}
-	rc = receipt_verify(&res, doc, roster, home ? &nd : NULL);
+	if (html || json_object_get(doc, "report") != NULL) {
+		/* a credit report: its own checks, then the same confirmation */
+		rc = report_verify_bytes(&res, buf, len, roster);
+		if (res != NULL && rc != CX_ENOMEM && home != NULL && doc != NULL)
+			rc = receipt_confirm(res, doc, &nd);
+	} else {
+		rc = receipt_verify(&res, doc, roster, home ? &nd : NULL);
+	}
 	if (rc == CX_ENOMEM || res == NULL) {
 		cli_fail(CX_ENOMEM, "verify-receipt");
 		goto out;

@@ -1133,6 +1133,31 @@ receipt_result_code(json_t *r)
 }
 
 int
+receipt_confirm(json_t *r, const json_t *doc, const struct receipt_node *node)
+{
+	struct receipt_stmt s;
+	const json_t *note = json_object_get(doc, "receipt");
+	size_t textlen;
+	int rc;
+
+	if (note == NULL)
+		note = json_object_get(doc, "report");
+	if (json_array_size(json_object_get(r, "problems")) != 0) {
+		receipt_note(r, "the answer was not computed again: the %s is invalid",
+		    json_object_get(doc, "report") ? "report" : "receipt");
+		return receipt_result_code(r);
+	}
+	if (!json_is_string(note) ||
+	    note_text(json_string_value(note), json_string_length(note), &textlen) != 0)
+		return cx_seterr(CX_EFORMAT, "no statement");
+	if ((rc = receipt_stmt_parse(&s, json_string_value(note), textlen)) != 0)
+		return rc;
+	receipt_recompute(r, &s, json_object_get(doc, "answer"), node);
+	receipt_stmt_free(&s);
+	return receipt_result_code(r);
+}
+
+int
 receipt_verify(json_t **result, const json_t *doc, const Cx__Roster *roster,
     const struct receipt_node *node)
 {
@@ -1159,13 +1184,9 @@ receipt_verify(json_t **result, const json_t *doc, const Cx__Roster *roster,
 		return receipt_result_code(r);
 	receipt_check_answer(r, &s, json_object_get(doc, "answer"));
 	receipt_check_checkpoints(r, roster, &s, json_object_get(doc, "checkpoints"));
-	if (node != NULL) {
-		if (json_array_size(json_object_get(r, "problems")) == 0)
-			receipt_recompute(r, &s, json_object_get(doc, "answer"), node);
-		else
-			receipt_note(r, "the answer was not computed again: the receipt is invalid");
-	}
 	receipt_stmt_free(&s);
+	if (node != NULL)
+		return receipt_confirm(r, doc, node);
 	return receipt_result_code(r);
 }
 

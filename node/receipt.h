@@ -221,6 +221,15 @@ int receipt_read_file(char **buf, size_t *len, const char *path, size_t max);
  * CLI_FATAL on failure, else CLI_OK. */
 int receipt_cli_roster(Cx__Roster **out, const char *path, const char *root);
 
+/*
+ * Compute the answer of doc (a receipt, or a report: node/report.h) again on
+ * node and compare its digest with the signed one, unless r already has a
+ * problem (then only a note says why not). doc must have been verified into
+ * r. Returns as receipt_verify (r gets "confirmed"); CX_EFORMAT when doc
+ * has no statement.
+ */
+int receipt_confirm(json_t *r, const json_t *doc, const struct receipt_node *node);
+
 /* Print result for a person (one line a fact or problem) to f. */
 void receipt_print(FILE *f, const json_t *result);
 
