@@ -195,10 +195,12 @@
   }
 
   function fillForm(p) {
-    for (const by of ['code', 'id', 'name', 'regno']) {
-      if (p.has(by)) {
+    const alias = { code: 'code', id: 'id_number', id_number: 'id_number', name: 'name',
+      regno: 'reg_no', reg_no: 'reg_no' };
+    for (const [k, by] of Object.entries(alias)) {
+      if (p.has(k)) {
         $('by').value = by;
-        $('value').value = p.get(by);
+        $('value').value = p.get(k);
       }
     }
     if (p.has('by')) $('by').value = p.get('by');
@@ -333,6 +335,19 @@
     return null;
   }
 
+  /* The key of the subject record r is about, when records carry no key:
+   * the same credit code, else identity number, else registration number,
+   * else name. */
+  function subjectOf(r, subjects) {
+    const rs = (r.record && r.record.subject) || {};
+    for (const f of ['credit_code', 'id_number', 'business_reg_no', 'name']) {
+      if (!rs[f]) continue;
+      const s = subjects.find((x) => x.subject && x.subject[f] === rs[f]);
+      if (s) return str(s.key);
+    }
+    return '';
+  }
+
   function sectionOf(r) {
     return str(r.section) || (r.record && r.record.kind) || 'records';
   }
@@ -397,7 +412,7 @@
     const asOf = st.query && st.query.as_of;
     const q = (by, value) => Object.assign({ by, value }, asOf ? { as_of: asOf } : {});
     if (subj.credit_code) return q('code', subj.credit_code);
-    if (subj.id_number && !/\*/.test(subj.id_number)) return q('id', subj.id_number);
+    if (subj.id_number && !/\*/.test(subj.id_number)) return q('id_number', subj.id_number);
     if (st.query && !st.query.prefix) return q(st.query.by, st.query.value);
     return null;
   }
@@ -420,7 +435,8 @@
     const recs = a.records || [];
     const byKey = new Map();
     for (const r of recs) {
-      const k = recordKey(r) ?? (subjects.length === 1 ? str(subjects[0].key) : '');
+      const k = recordKey(r) ?? (subjects.length === 1 ? str(subjects[0].key) :
+        subjectOf(r, subjects));
       if (!byKey.has(k)) byKey.set(k, []);
       byKey.get(k).push(r);
     }
