@@ -30,8 +30,9 @@ static void
 report_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: cxnode report --home DIR (--code CODE | --id-number ID | --name NAME)\n"
-	    "                     [--as-of DATE] [--unmask] [--out FILE.json] [--html FILE.html]\n"
+	    "usage: cxnode report --home DIR (--code CODE | --id-number ID | --name NAME |\n"
+	    "                     --reg-no NO) [--as-of DATE] [--unmask] [--out FILE.json]\n"
+	    "                     [--html FILE.html]\n"
 	    "       cxnode report --remote URL (--key FILE --roster FILE [--root KEY] | --home DIR)\n"
 	    "                     [--server ID] [--timeout SECONDS] (--code ... ) [--as-of DATE]\n"
 	    "                     [--out FILE.json] [--html FILE.html]\n"
@@ -44,6 +45,7 @@ report_usage(FILE *f)
 	    "  --code CODE       unified social credit code\n"
 	    "  --id-number ID    natural person's identity number\n"
 	    "  --name NAME       exact name\n"
+	    "  --reg-no NO       business registration number (工商注册号)\n"
 	    "  --as-of DATE      the date of the report (default today)\n"
 	    "  --unmask          show identity numbers (only if [query] unmask = true)\n"
 	    "  --out FILE.json   write the report as JSON\n"
@@ -116,6 +118,7 @@ cmd_report(int argc, char **argv)
 		{ "code", required_argument, NULL, 'C' },
 		{ "id-number", required_argument, NULL, 'I' },
 		{ "name", required_argument, NULL, 'N' },
+		{ "reg-no", required_argument, NULL, 'G' },
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "unmask", no_argument, NULL, 'u' },
 		{ "out", required_argument, NULL, 'o' },
@@ -137,12 +140,12 @@ cmd_report(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case 'H': home = optarg; break;
-		case 'C': case 'I': case 'N':
+		case 'C': case 'I': case 'N': case 'G':
 			if (by != NULL) {
-				cli_err("give one of --code, --id-number, --name");
+				cli_err("give one of --code, --id-number, --name, --reg-no");
 				return CLI_FATAL;
 			}
-			by = ch == 'C' ? "code" : ch == 'I' ? "id" : "name";
+			by = ch == 'C' ? "code" : ch == 'I' ? "id_number" : ch == 'G' ? "reg_no" : "name";
 			value = optarg;
 			break;
 		case 'a':
