@@ -1004,7 +1004,15 @@ report_html_subjects(FILE *f, const json_t *answer, const char *as_of)
 				    strcmp(report_s(r, "state"), "active") == 0)
 					is_listed = 1;
 			}
-		if (is_listed) {
+		if (is_listed && json_is_array(json_object_get(e, "listed_in"))) {
+			fputs("listed\" data-listed=\"yes\">⚠ 列入失信联合惩戒对象名单 · Listed for joint "
+			    "punishment", f);
+			json_array_foreach(json_object_get(e, "listed_in"), j, r) {
+				fputs(first ? " in " : ", ", f);
+				report_esc(f, json_string_value(r));
+				first = 0;
+			}
+		} else if (is_listed) {
 			fputs("listed\" data-listed=\"yes\">⚠ 列入失信联合惩戒对象名单 · Listed for joint "
 			    "punishment", f);
 			json_array_foreach(recs, j, r) {
