@@ -15,6 +15,12 @@
  *      names the subject searched for is "other-subject", not active.
  *   3. The as-of date moves the whole picture: changes effective later and
  *      records decided later are ignored.
+ *
+ * A search may be limited to the first leaves of some logs (a screening
+ * view, node/screen.h): then nothing else exists for it, neither records
+ * nor the changes pointing at them. Prefix searches scan the 'S' index
+ * from the prefix without its terminating 0x00 and give the distinct
+ * values they pass, which are then searched for exactly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -199,8 +205,24 @@ query_refs_add(struct query_refs *rs, uint32_t log, uint64_t index)
 	return 0;
 }
 
+/* Whether leaf index of log is within lim (NULL: everything is). */
+static int
+query_allowed(const struct query_limit *lim, size_t nlim, uint32_t log, uint64_t index)
+{
+	size_t i;
+
+	if (lim == NULL)
+		return 1;
+	for (i = 0; i < nlim; i++)
+		if (lim[i].log == log)
+			return index < lim[i].size;
+	return 0;
+}
+
 struct query_scan {
 	struct query_refs *refs;
+	const struct query_limit *lim;
+	size_t nlim;
 	int rc;
 };
 
@@ -209,12 +231,18 @@ query_collect(void *ctx, const void *key, size_t klen, const void *val, size_t v
 {
 	struct query_scan *qs = ctx;
 	const uint8_t *k = key;
+	uint32_t log;
+	uint64_t index;
 
 	(void)val;
 	(void)vlen;
 	if (klen < 12)
 		return 0;
-	qs->rc = query_refs_add(qs->refs, idx_get32(k + klen - 12), idx_get64(k + klen - 8));
+	log = idx_get32(k + klen - 12);
+	index = idx_get64(k + klen - 8);
+	if (!query_allowed(qs->lim, qs->nlim, log, index))
+		return 0;
+	qs->rc = query_refs_add(qs->refs, log, index);
 	return qs->rc != 0;   /* stop on failure; the caller returns qs->rc */
 }
 
@@ -267,6 +295,8 @@ struct query_tscan {
 	store_txn *t;
 	uint32_t log;
 	struct query_hit *h;
+	const struct query_limit *lim;
+	size_t nlim;
 	int rc;
 };
 
@@ -280,6 +310,8 @@ query_tcollect(void *ctx, const void *key, size_t klen, const void *val, size_t 
 	(void)val;
 	(void)vlen;
 	if (klen != 21)
+		return 0;
+	if (!query_allowed(s->lim, s->nlim, s->log, idx_get64((const uint8_t *)key + 13)))
 		return 0;
 	if ((s->rc = query_load(s->t, s->log, idx_get64((const uint8_t *)key + 13), &r)) != 0)
 		return 1;
@@ -301,8 +333,15 @@ int
 query_subject(struct query_result *out, store_txn *t, int by, const char *value,
     uint32_t as_of)
 {
+	return query_subject_in(out, t, by, value, as_of, NULL, 0);
+}
+
+int
+query_subject_in(struct query_result *out, store_txn *t, int by, const char *value,
+    uint32_t as_of, const struct query_limit *lim, size_t nlim)
+{
 	struct query_refs found = { 0 }, prim = { 0 };
-	struct query_scan qs = { &found, 0 };
+	struct query_scan qs = { .refs = &found, .lim = lim, .nlim = nlim };
 	uint8_t key[512];
 	size_t klen, i;
 	int rc = 0;
@@ -358,7 +397,8 @@ query_subject(struct query_result *out, store_txn *t, int by, const char *value,
 	}
 	for (i = 0; i < prim.n; i++) {
 		struct query_hit *h = &out->hits[out->n];
-		struct query_tscan ts = { .t = t, .log = prim.v[i].log, .h = h };
+		struct query_tscan ts = { .t = t, .log = prim.v[i].log, .h = h, .lim = lim,
+			.nlim = nlim };
 
 		h->log = prim.v[i].log;
 		h->index = prim.v[i].index;
@@ -386,6 +426,151 @@ out:
 	if (rc != 0)
 		query_result_free(out);
 	return rc;
+}
+
+/* ---- prefix search -------------------------------------------------------- */
+
+struct query_pscan {
+	const struct query_limit *lim;
+	size_t nlim;
+	size_t skip;            /* key bytes before the value */
+	char **v;
+	size_t n, cap, max;     /* max 0: no limit */
+	int rc;
+};
+
+static int
+query_pcollect(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct query_pscan *ps = ctx;
+	const uint8_t *k = key;
+	size_t n;
+	char *s;
+
+	(void)val;
+	(void)vlen;
+	if (klen < ps->skip + 13 || k[klen - 13] != 0)
+		return 0;
+	if (!query_allowed(ps->lim, ps->nlim, idx_get32(k + klen - 12), idx_get64(k + klen - 8)))
+		return 0;
+	n = klen - 13 - ps->skip;
+	/* keys of one value are adjacent: compare with the last one taken */
+	if (ps->n > 0 && strlen(ps->v[ps->n - 1]) == n &&
+	    memcmp(ps->v[ps->n - 1], k + ps->skip, n) == 0)
+		return 0;
+	if (ps->max != 0 && ps->n >= ps->max) {
+		ps->rc = CX_ETOOBIG;
+		return 1;
+	}
+	if (ps->n == ps->cap) {
+		size_t nc = ps->cap ? ps->cap * 2 : 16;
+		char **nv = realloc(ps->v, nc * sizeof(*nv));
+
+		if (nv == NULL) {
+			ps->rc = CX_ENOMEM;
+			return 1;
+		}
+		ps->v = nv;
+		ps->cap = nc;
+	}
+	if ((s = malloc(n + 1)) == NULL) {
+		ps->rc = CX_ENOMEM;
+		return 1;
+	}
+	memcpy(s, k + ps->skip, n);
+	s[n] = '\0';
+	ps->v[ps->n++] = s;
+	return 0;
+}
+
+static int
+query_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+query_prefix(char ***out, size_t *n, store_txn *t, int by, const char *prefix,
+    const struct query_limit *lim, size_t nlim, size_t max)
+{
+	struct query_pscan ps = { .lim = lim, .nlim = nlim, .skip = 2 };
+	uint8_t key[512];
+	char *norm = NULL;
+	size_t plen, i, j;
+	int rc = 0, ty;
+
+	*out = NULL;
+	*n = 0;
+	if (by != QUERY_BY_CODE && by != QUERY_BY_ID && by != QUERY_BY_NAME && by != QUERY_BY_REGNO)
+		return cx_seterr(CX_EINVAL, "unknown search kind");
+	if (by == QUERY_BY_NAME) {
+		if ((rc = text_normalize(&norm, prefix, strlen(prefix))) != 0)
+			return rc;
+	} else if ((norm = strdup(prefix)) == NULL) {
+		return CX_ENOMEM;
+	}
+	if (by == QUERY_BY_ID)
+		for (i = 0; norm[i]; i++)
+			if (norm[i] >= 'a' && norm[i] <= 'z')
+				norm[i] -= 32;
+	plen = strlen(norm);
+	if (plen == 0 || plen + 3 > 400) {
+		free(norm);
+		return cx_seterr(CX_EINVAL, plen ? "search prefix too long" : "empty search prefix");
+	}
+	key[0] = IDX_SUBJECT;
+	key[1] = (uint8_t)by;
+	if (by == QUERY_BY_ID) {
+		/* the id type digit comes first: one scan per type, merged */
+		ps.skip = 3;
+		ps.max = max ? max * 6 : 0;
+		for (ty = 0; ty <= 5 && rc == 0; ty++) {
+			key[2] = (uint8_t)('0' + ty);
+			memcpy(key + 3, norm, plen);
+			rc = store_index_scan(t, key, 3 + plen, query_pcollect, &ps);
+			if (rc == 0)
+				rc = ps.rc;
+		}
+		if (rc == 0 && ps.n > 1) {
+			qsort(ps.v, ps.n, sizeof(*ps.v), query_strcmp);
+			for (i = 1, j = 1; i < ps.n; i++) {
+				if (strcmp(ps.v[i], ps.v[j - 1]) == 0)
+					free(ps.v[i]);
+				else
+					ps.v[j++] = ps.v[i];
+			}
+			ps.n = j;
+		}
+		if (rc == 0 && max != 0 && ps.n > max)
+			rc = CX_ETOOBIG;
+	} else {
+		ps.max = max;
+		memcpy(key + 2, norm, plen);
+		rc = store_index_scan(t, key, 2 + plen, query_pcollect, &ps);
+		if (rc == 0)
+			rc = ps.rc;
+	}
+	if (rc == CX_ETOOBIG)
+		cx_seterr(CX_ETOOBIG, "more than %zu subjects start with \"%s\": give a longer prefix",
+		    max, prefix);
+	free(norm);
+	if (rc != 0) {
+		query_values_free(ps.v, ps.n);
+		return rc;
+	}
+	*out = ps.v;
+	*n = ps.n;
+	return 0;
+}
+
+void
+query_values_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 void

@@ -68,6 +68,42 @@ int query_subject(struct query_result *out, store_txn *t, int by, const char *va
     uint32_t as_of);
 
 /*
+ * What a search may see: leaves [0, size) of log. A search limited to a
+ * set of these (node/screen.h's views) ignores every log not in the set and
+ * every leaf at or beyond its size: records, and the status changes and
+ * outcomes found through the 'T' index alike.
+ */
+struct query_limit {
+	uint32_t log;
+	uint64_t size;
+};
+
+/*
+ * query_subject over the leaves lim[0..nlim) allow (lim NULL: every leaf
+ * held, as query_subject). Same results and ownership.
+ */
+int query_subject_in(struct query_result *out, store_txn *t, int by, const char *value,
+    uint32_t as_of, const struct query_limit *lim, size_t nlim);
+
+/*
+ * Prefix search: the distinct subject values of kind by ('C', 'I', 'N',
+ * 'G') that start with prefix and have at least one index entry within
+ * lim (NULL: anywhere), in index order (byte order of the values; for 'I'
+ * the identity numbers without their type digit, merged over the types).
+ * The prefix is matched as the index holds values: 'N' normalised
+ * (text_normalize, full-width/half-width and （）/() tolerant), 'I' upper
+ * case. Each value can be given back to query_subject_in as an exact
+ * value. *out is a malloc'd array of *n malloc'd strings (free with
+ * query_values_free). More than max values: CX_ETOOBIG (max 0: no limit).
+ * Returns 0 (possibly with none), CX_EINVAL (empty or too long prefix),
+ * CX_ETOOBIG, or a store error.
+ */
+int query_prefix(char ***out, size_t *n, store_txn *t, int by, const char *prefix,
+    const struct query_limit *lim, size_t nlim, size_t max);
+
+void query_values_free(char **v, size_t n);
+
+/*
  * The state of one record on date d, given the changes that point at it in
  * order; *current gets the effective content, *since when the state began.
  */
