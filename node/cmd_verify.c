@@ -8,6 +8,10 @@
  *
  * Proof mode needs no node at all: the proof file and the issuer's public
  * key (a signed-note verifier string, or a file holding one).
+ *
+ * Report mode needs no node either: a dedicated credit report (cxnode
+ * report, JSON or its HTML page) and the federation's signed roster
+ * (node/report.h, docs/receipts.md).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,9 +21,12 @@
 
 #include <jansson.h>
 
+#include "keys/roster.h"
 #include "node/cmds.h"
 #include "node/node.h"
 #include "node/proof.h"
+#include "node/receipt.h"
+#include "node/report.h"
 #include "util/err.h"
 
 static void
@@ -28,9 +35,12 @@ verify_usage(FILE *f)
 	fprintf(f,
 	    "usage: cxnode verify --home DIR [--log LOG] [--quiet]\n"
 	    "       cxnode verify --proof FILE --key VERIFIER|KEYFILE\n"
+	    "       cxnode verify REPORT --roster ROSTER [--root KEY] [--json]\n"
 	    "\n"
 	    "Recompute every tree of the store against its signed checkpoints, or\n"
-	    "check a proof file (cxnode prove) offline with the issuer's public key.\n"
+	    "check a proof file (cxnode prove) offline with the issuer's public key, or\n"
+	    "check a dedicated credit report (cxnode report, JSON or HTML) offline with\n"
+	    "the federation's signed roster (--root checks the roster itself).\n"
 	    "\n"
 	    "Exit status: 0 verified, 1 problems found, 2 usage or error.\n");
 }
@@ -107,6 +117,46 @@ verify_proof(const char *path, const char *keyarg)
 	return CLI_OK;
 }
 
+static int
+verify_report(const char *path, const char *roster_path, const char *root, int json)
+{
+	Cx__Roster *roster = NULL;
+	json_t *res = NULL;
+	char *buf = NULL;
+	size_t len;
+	int rc, ret;
+
+	if ((ret = receipt_cli_roster(&roster, roster_path, root)) != CLI_OK)
+		return ret;
+	if ((rc = receipt_read_file(&buf, &len, path, 256u << 20)) != 0) {
+		roster_free(roster);
+		return cli_fail(rc, path);
+	}
+	rc = report_verify_bytes(&res, buf, len, roster);
+	free(buf);
+	roster_free(roster);
+	if (res == NULL)
+		return cli_fail(rc, path);
+	if (root == NULL)
+		receipt_note(res, "the roster's own signature was not checked (no --root): its member "
+		    "keys were taken as given");
+	if (json) {
+		json_dumpf(res, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+	} else {
+		const json_t *a = json_object_get(res, "records");
+
+		receipt_print(stdout, res);
+		if (a != NULL && json_is_true(json_object_get(res, "valid")))
+			printf("%lld records, %lld compared with their leaves, %lld leaves withheld; "
+			    "every leaf proved into its checkpoint\n", (long long)json_integer_value(a),
+			    (long long)json_integer_value(json_object_get(res, "compared")),
+			    (long long)json_integer_value(json_object_get(res, "withheld")));
+	}
+	json_decref(res);
+	return rc == 0 ? CLI_OK : CLI_PARTIAL;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
@@ -115,17 +165,21 @@ cmd_verify(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "proof", required_argument, NULL, 'p' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "roster", required_argument, NULL, 'r' },
+		{ "root", required_argument, NULL, 'R' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *home = NULL, *logname = NULL, *proof = NULL, *key = NULL;
+	const char *roster = NULL, *root = NULL;
 	struct store_log *logs = NULL;
 	struct verify_ctx v = { 0 };
 	struct node n;
 	size_t nlogs = 0, i;
 	uint32_t only = 0;
-	int ch, rc, quiet = 0, ret = CLI_FATAL;
+	int ch, rc, quiet = 0, json = 0, ret = CLI_FATAL;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
@@ -134,12 +188,28 @@ cmd_verify(int argc, char **argv)
 		case 'l': logname = optarg; break;
 		case 'p': proof = optarg; break;
 		case 'k': key = optarg; break;
+		case 'r': roster = optarg; break;
+		case 'R': root = optarg; break;
+		case 'j': json = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': verify_usage(stdout); return CLI_OK;
 		default: verify_usage(stderr); return CLI_FATAL;
 		}
 	}
-	if (optind != argc || (proof == NULL) == (home == NULL) || (proof != NULL && key == NULL)) {
+	if (roster != NULL || optind != argc) {
+		/* a report file */
+		if (optind + 1 != argc || roster == NULL || home != NULL || proof != NULL ||
+		    key != NULL || logname != NULL) {
+			verify_usage(stderr);
+			return CLI_FATAL;
+		}
+		return verify_report(argv[optind], roster, root, json);
+	}
+	if (root != NULL || json) {
+		verify_usage(stderr);
+		return CLI_FATAL;
+	}
+	if ((proof == NULL) == (home == NULL) || (proof != NULL && key == NULL)) {
 		verify_usage(stderr);
 		return CLI_FATAL;
 	}
