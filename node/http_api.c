@@ -48,6 +48,7 @@
 #include "net/http.h"
 #include "node/api.h"
 #include "node/http_api.h"
+#include "node/report.h"
 #include "util/err.h"
 
 #define HTTP_API_JSON "application/json; charset=utf-8"
@@ -72,6 +73,24 @@ struct http_api {
 static const char *const http_api_methods[] = {
 	"whoami", "query", "receipt", "report", "audit", "quality",
 };
+
+static void
+http_api_logf(struct http_api *h, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+http_api_logf(struct http_api *h, int level, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (h->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	h->log(h->logctx, level, buf);
+}
 
 /* ---- answers ------------------------------------------------------------------ */
 
@@ -112,6 +131,24 @@ http_api_json(struct http_response *rs, const json_t *j)
 	free(s);
 	if (rc == 0)
 		rc = http_api_headers(rs, HTTP_API_CSP_JSON, "no-store");
+	return rc;
+}
+
+/* A report as its page (node/report.h: inline style, no script to run). */
+static int
+http_api_report_html(struct http_api *h, struct http_response *rs, const json_t *report)
+{
+	char *html = NULL;
+	int rc;
+
+	if ((rc = report_html(report, &html)) != 0) {
+		http_api_logf(h, 3, "http: the report's page: %s", cx_lasterr());
+		return http_api_error(rs, 500, "internal error");
+	}
+	rc = http_response_body(rs, 200, "text/html; charset=utf-8", html, strlen(html));
+	free(html);
+	if (rc == 0)
+		rc = http_api_headers(rs, HTTP_API_CSP_REPORT, "no-store");
 	return rc;
 }
 
@@ -316,24 +353,6 @@ http_api_format(char **format, const char *query)
 
 /* ---- the routes --------------------------------------------------------------- */
 
-static void
-http_api_logf(struct http_api *h, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-http_api_logf(struct http_api *h, int level, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	if (h->log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	h->log(h->logctx, level, buf);
-}
-
 /* 401 with the header that says how to authenticate. */
 static int
 http_api_unauthorized(struct http_response *rs, const char *why, const char *challenge)
@@ -442,11 +461,9 @@ http_api_call(struct http_api *h, const struct http_request *rq, struct http_res
 		rc = http_api_error(rs, 400, cx_lasterr());
 		goto out;
 	}
-	if (format != NULL && strcmp(format, "json") != 0) {
-		rc = http_api_error(rs, 400, strcmp(method, "report") == 0 &&
-		    strcmp(format, "html") == 0 ?
-		    "format=html is not available on this node yet" :
-		    "format: json (or html for a report)");
+	if (format != NULL && strcmp(format, "json") != 0 && (strcmp(format, "html") != 0 ||
+	    strcmp(method, "report") != 0)) {
+		rc = http_api_error(rs, 400, "format: json, or html for a report");
 		goto out;
 	}
 	cx_clearerr();
@@ -454,7 +471,10 @@ http_api_call(struct http_api *h, const struct http_request *rq, struct http_res
 		rc = http_api_refusal(h, rs, &c, method, rc);
 		goto out;
 	}
-	rc = http_api_json(rs, result);
+	if (format != NULL && strcmp(format, "html") == 0)
+		rc = http_api_report_html(h, rs, result);
+	else
+		rc = http_api_json(rs, result);
 out:
 	json_decref(params);
 	json_decref(result);

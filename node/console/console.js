@@ -37,6 +37,17 @@
   };
   const BODY = ['penalty', 'licence', 'list_entry', 'evaluation', 'commitment', 'outcome',
     'admin', 'change'];
+  const SECTION = {
+    joint_punishment: '失信联合惩戒 · joint punishment',
+    dishonest_debtor: '失信被执行人 · dishonest debtors',
+    red_list: '守信激励 · red list',
+    penalty: '行政处罚 · penalties',
+    licence: '行政许可 · licences',
+    commitment: '信用承诺 · commitments',
+    commitment_outcome: '践诺 / 违诺 · commitment outcomes',
+    evaluation: '信用评价 · evaluations (common A–D scale)',
+    other: '其他 · other',
+  };
 
   /* ---- small helpers ---------------------------------------------------- */
 
@@ -267,7 +278,8 @@
     case 'red_list':
       validity = span(rec.publication_start || rec.decision_date, rec.publicity_max_end ||
         b.valid_until);
-      what = [b.list_type, str(b.measures), b.reason].filter(Boolean).join(' · ');
+      what = [r.list_type || b.list_type, str(r.measures || b.measures), b.reason]
+        .filter(Boolean).join(' · ');
       break;
     case 'penalty':
       validity = span(rec.publication_start, rec.publicity_max_end || rec.publicity_min_end);
@@ -297,14 +309,16 @@
   function gradeCell(r) {
     const g = r.grade || {};
     const ev = (r.record && r.record.evaluation) || {};
-    const canon = g.canonical || r.canonical_grade || '';
+    const canon = g.canonical || '';
     const orig = g.original || ev.grade || '';
     const scheme = g.scheme || ev.scheme || '';
     const model = g.model_version || ev.model_version || '';
-    return el('td', {},
+    return el('td', { class: 'grade-cell' },
       el('span', { class: 'grade', text: canon || '—' }),
+      canon ? null : el('span', { class: 'grade-orig', text: ' not in the mapping table' }),
       el('div', { class: 'grade-orig', text: [orig && 'original ' + orig, scheme,
-        model && 'model ' + model].filter(Boolean).join(' · ') }));
+        model && 'model ' + model, g.mapping_version && 'table ' + g.mapping_version,
+        r.latest === false ? 'superseded' : ''].filter(Boolean).join(' · ') }));
   }
 
   function recordRow(r) {
@@ -314,8 +328,10 @@
     const bad = state === 'active' && (rec.kind === 'dishonest_list' ||
       rec.kind === 'dishonest_debtor' || (rec.kind === 'commitment_outcome' &&
       !(rec.outcome && rec.outcome.fulfilled)));
-    const city = str(r.issuer || rec.issuer) + (r.city ? ' ' + str(r.city) : '') +
-      (rec.region ? ' (' + rec.region + ')' : '');
+    const issuer = str(r.issuer || rec.issuer);
+    const region = str(r.region || rec.region);
+    const city = issuer + (r.city && r.city !== issuer ? ' ' + str(r.city) : '') +
+      (region ? ' (' + region + ')' : '');
     const raw = el('details', {}, el('summary', { text: 'record' }),
       el('pre', { class: 'mono', text: JSON.stringify(r, null, 2) }));
     return el('tr', { class: 'record', 'data-kind': rec.kind || '', 'data-state': state },
@@ -329,7 +345,10 @@
       el('td', {}, raw));
   }
 
+  /* The key of the subject a record entry is about ("subject" in the
+   * answer; older forms: "key", "subject_key"). */
   function recordKey(r) {
+    if (typeof r.subject === 'string') return r.subject;
     if (r.key !== undefined) return str(r.key);
     if (r.subject_key !== undefined) return str(r.subject_key);
     return null;
@@ -356,7 +375,8 @@
     const subj = s.subject || {};
     const ids = [subj.credit_code, subj.id_number, subj.business_reg_no]
       .filter(Boolean).join(' · ');
-    const listedIn = Array.from(new Set(recs.filter((r) => {
+    const listedIn = Array.isArray(s.listed_in) ? s.listed_in.map(str) :
+      Array.from(new Set(recs.filter((r) => {
       const k = r.record && r.record.kind;
       return (k === 'dishonest_list' || k === 'dishonest_debtor') &&
         (str(r.state) || 'active') === 'active';
@@ -385,7 +405,8 @@
     if (!recs.length)
       card.append(el('div', { class: 'empty', text: 'No record on this date.' }));
     for (const [sec, rs] of sections) {
-      card.append(el('div', { class: 'section-title', text: sec }));
+      card.append(el('div', { class: 'section-title', 'data-section': sec,
+        text: SECTION[sec] || sec }));
       const t = el('table', {},
         el('thead', {}, el('tr', {}, ...['city (issuer)', 'kind', 'state', 'decided',
           'publicity / validity', 'authority', 'measures / grade', ''].map((h) =>
