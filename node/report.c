@@ -1121,6 +1121,47 @@ report_embed(const json_t *rep)
 	return out;
 }
 
+/* The query for a person: what was searched, and each filter that is set. */
+static void
+report_query(FILE *f, const char *text)
+{
+	static const struct {
+		const char *by, *label;
+	} bys[] = {
+		{ "code", "统一社会信用代码 credit code" },
+		{ "id_number", "证件号码 identity number" },
+		{ "name", "名称 name" },
+		{ "reg_no", "工商注册号 registration number" },
+	};
+	json_t *q = json_loads(text, 0, NULL), *v;
+	const char *by = report_s(q, "by"), *k;
+	size_t i;
+
+	for (i = 0; i < sizeof(bys) / sizeof(bys[0]) && strcmp(bys[i].by, by) != 0; i++)
+		;
+	report_esc(f, i < sizeof(bys) / sizeof(bys[0]) ? bys[i].label : by);
+	fputs(" <span class=\"mono\">", f);
+	report_esc(f, report_s(q, "value"));
+	fputs("</span>", f);
+	if (json_is_true(json_object_get(q, "prefix")))
+		fputs(" (prefix)", f);
+	if (json_is_true(json_object_get(q, "history")))
+		fputs(" · with history", f);
+	json_object_foreach(q, k, v) {
+		if (strcmp(k, "city") != 0 && strcmp(k, "sector") != 0 && strcmp(k, "from") != 0 &&
+		    strcmp(k, "to") != 0 && strcmp(k, "kinds") != 0)
+			continue;
+		if (json_is_string(v) && json_string_length(v) > 0) {
+			fprintf(f, " · %s ", k);
+			report_esc(f, json_string_value(v));
+		} else if (json_array_size(v) > 0) {
+			fprintf(f, " · %s ", k);
+			report_join(f, v, ", ");
+		}
+	}
+	json_decref(q);
+}
+
 int
 report_html(const json_t *rep, char **html)
 {
@@ -1166,8 +1207,8 @@ report_html(const json_t *rep, char **html)
 	report_esc(f, s.role);
 	fputs(")</td></tr>\n<tr><th>截至日期 As of</th><td>", f);
 	report_esc(f, as_of);
-	fputs("</td></tr>\n<tr><th>查询条件 Query</th><td class=\"mono\">", f);
-	report_esc(f, s.query);
+	fputs("</td></tr>\n<tr><th>查询条件 Query</th><td>", f);
+	report_query(f, s.query);
 	fputs("</td></tr>\n<tr><th>等级映射表 Grade table</th><td>", f);
 	report_esc(f, s.grades_version);
 	fprintf(f, "</td></tr>\n<tr><th>证件号码 Identity numbers</th><td>%s</td></tr>\n</table>\n",
