@@ -897,7 +897,7 @@ audit_one(struct audit *a, store_txn *t, uint64_t index, uint64_t size, json_t *
 	int rc;
 
 	if (index >= size)
-		return cx_seterr(CX_ENOTFOUND, "audit: no entry %llu under the checkpoint of %llu",
+		return cx_seterr(CX_ENOTFOUND, "no entry %llu under the checkpoint of %llu entries",
 		    (unsigned long long)index, (unsigned long long)size);
 	if ((rc = store_leaf(t, a->log, index, &data, &len)) != 0)
 		return rc;
