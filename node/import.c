@@ -46,6 +46,7 @@
 #include "ingest/text.h"
 #include "node/admit.h"
 #include "node/import.h"
+#include "node/quality.h"
 #include "store/tlog.h"
 #include "util/date.h"
 #include "util/err.h"
@@ -85,7 +86,29 @@ struct import {
 	size_t fsize, fdone;
 	struct timespec t0, tlast;
 	char err[512];
+	struct quality_rejects *qr; /* rejected 双公示 rows (node/quality.h) */
 };
+
+/*
+ * The time stamped on records as issued_at: the clock, or CXNODE_NOW
+ * (unix seconds) when set, so that tests of the quality report control the
+ * publication date (docs/quality.md). Not for production use.
+ */
+static uint64_t
+import_clock(void)
+{
+	const char *env = getenv("CXNODE_NOW");
+	char *end;
+	unsigned long long v;
+
+	if (env != NULL && env[0] != '\0') {
+		errno = 0;
+		v = strtoull(env, &end, 10);
+		if (errno == 0 && *end == '\0')
+			return (uint64_t)v;
+	}
+	return (uint64_t)time(NULL);
+}
 
 static double
 import_now(struct timespec *ts)
@@ -221,6 +244,18 @@ import_view_end(struct import *im)
 {
 	store_read_end(im->rd);
 	im->rd = NULL;
+}
+
+/* After a rejected row was handed to the quality collector: write the
+ * collected rows now and then, not all at the end. */
+static int
+import_quality(struct import *im, int rc)
+{
+	if (rc == 0 && quality_rejects_pending(im->qr) >= 4096) {
+		import_view_end(im);
+		rc = quality_rejects_flush(im->qr, im->n->st);
+	}
+	return rc;
 }
 
 static int
@@ -549,10 +584,11 @@ import_record(struct import *im, Cx__Record *r, const char *where)
 {
 	int warn, rc;
 
-	if (import_prepare(im, r, (uint64_t)time(NULL), im->err, sizeof(im->err), &warn) != 0) {
+	if (import_prepare(im, r, import_clock(), im->err, sizeof(im->err), &warn) != 0) {
 		import_reject(im, where, im->err);
+		rc = import_quality(im, quality_reject_record(im->qr, r, im->err));
 		json_record_free(r);
-		return 0;
+		return rc;
 	}
 	im->st.warnings += (uint64_t)warn;
 	rc = import_commit(im, r, NULL, where);
@@ -831,7 +867,7 @@ import_jsonl(struct import *im, const char *path, const char *text, size_t len)
 		free(p.rows);
 		return CX_ENOMEM;
 	}
-	p.now = (uint64_t)time(NULL);
+	p.now = import_clock();
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	for (k = import_workers(); nth < k; nth++)
@@ -860,6 +896,9 @@ import_jsonl(struct import *im, const char *path, const char *text, size_t len)
 			snprintf(where, sizeof(where), "%s:%zu", path, row->line);
 			if (row->failed) {
 				import_reject(im, where, row->err ? row->err : "out of memory");
+				if (rc == 0 && row->err != NULL)
+					rc = import_quality(im, quality_reject_line(im->qr, p.text + row->off,
+					    row->len, row->err));
 			} else if (rc == 0) {
 				im->st.warnings += (uint64_t)row->warn;
 				rc = import_commit(im, row->rec, row->leaf.data ? &row->leaf : NULL,
@@ -941,6 +980,9 @@ import_csv(struct import *im, const char *path, const char *text, size_t len)
 		perr[0] = '\0';
 		if (shgs_row(&r, m, cells, ncells, perr, sizeof(perr)) != 0) {
 			import_reject(im, where, perr[0] ? perr : "malformed row");
+			if ((rc = import_quality(im, quality_reject_cells(im->qr, shgs_kind(m), cells,
+			    ncells, perr[0] ? perr : "malformed row"))) != 0)
+				break;
 			continue;
 		}
 		if ((rc = import_record(im, r, where)) != 0)
@@ -1019,7 +1061,12 @@ import_begin(struct import **out, struct node *n, const struct import_opts *o)
 		im->o.errors = stderr;
 	if (im->o.today == 0)
 		im->o.today = date_today();
+	if (quality_rejects_new(&im->qr, import_clock()) != 0) {
+		free(im);
+		return CX_ENOMEM;
+	}
 	if (o->json_errors && (im->st.rejects = json_array()) == NULL) {
+		quality_rejects_free(im->qr);
 		free(im);
 		return CX_ENOMEM;
 	}
@@ -1044,6 +1091,7 @@ import_free(struct import *im)
 	free(im->offs);
 	idx_buf_free(&im->kb);
 	free(im->hashes);
+	quality_rejects_free(im->qr);
 	free(im);
 }
 
@@ -1052,6 +1100,10 @@ import_end(struct import *im, struct import_stats *st)
 {
 	int rc = import_flush(im);
 
+	if (rc == 0) {
+		import_view_end(im);
+		rc = quality_rejects_flush(im->qr, im->n->st);
+	}
 	im->st.size = im->size;
 	im->st.seconds = import_since(&im->t0);
 	*st = im->st;
