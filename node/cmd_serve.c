@@ -23,7 +23,9 @@
 
 #include "keys/roster.h"
 #include "net/wire.h"
+#include "node/api.h"
 #include "node/cli.h"
+#include "node/http_api.h"
 #include "node/cmds.h"
 #include "node/fed.h"
 #include "node/node.h"
@@ -39,6 +41,8 @@ static volatile sig_atomic_t serve_stop;
 struct serve {
 	struct node n;
 	struct fed f;
+	struct api *api;          /* the regulator services */
+	struct http_api *http;    /* their HTTP API and console */
 	wire_server *srv;
 	wire_pub *pub;
 	wire_sub *sub;
@@ -193,6 +197,20 @@ serve_start_net(struct serve *s)
 			goto out;
 		serve_logf(s, 6, "listening on %s", urls[i]);
 	}
+	for (i = 0; s->n.cfg.client_listen != NULL && s->n.cfg.client_listen[i] != NULL; i++) {
+		const char *u = s->n.cfg.client_listen[i];
+		int t = strncmp(u, "tls+", 4) == 0;
+		/* the node's certificate, and none asked of the client */
+		struct wire_tls ctls = { .cert = tls.cert, .key = tls.key };
+
+		if (t && !have_tls) {
+			rc = cx_seterr(CX_ENOTFOUND, "%s needs TLS: %s", u, cx_lasterr());
+			goto out;
+		}
+		if ((rc = wire_server_listen(s->srv, u, t ? &ctls : NULL, s->n.cfg.allow_plain)) != 0)
+			goto out;
+		serve_logf(s, 6, "listening for clients on %s", u);
+	}
 	urls = serve_urls(s->n.cfg.publish, me ? me->publish : NULL, me ? me->n_publish : 0,
 	    &nurls);
 	if (nurls > 0) {
@@ -228,6 +246,32 @@ out:
 	fed_roster_put(&s->f, r);
 	if (rc != 0)
 		serve_stop_net(s);
+	return rc;
+}
+
+/* The HTTP API and console on [serve] http (not restarted with the roster:
+ * it does not depend on it). */
+static int
+serve_http(struct serve *s)
+{
+	struct wire_tls tls;
+	size_t n = 0;
+	int rc, have_tls;
+
+	while (s->n.cfg.http[n] != NULL)
+		n++;
+	have_tls = fed_tls(&s->f, &tls, NULL) == 0;
+	rc = http_api_open(&s->http, s->api, (const char *const *)s->n.cfg.http, n,
+	    have_tls ? tls.cert : NULL, have_tls ? tls.key : NULL, s->n.cfg.allow_plain,
+	    serve_log, s);
+	if (have_tls)
+		fed_tls_free(&tls);
+	if (rc == 0) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			serve_logf(s, 6, "HTTP API and console on %s", s->n.cfg.http[i]);
+	}
 	return rc;
 }
 
@@ -415,6 +459,12 @@ cmd_serve(int argc, char **argv)
 		node_close(&s.n);
 		return cli_fail(rc, "federation");
 	}
+	if ((rc = api_open(&s.api, &s.n)) != 0) {
+		fed_close(&s.f);
+		node_close(&s.n);
+		return cli_fail(rc, "regulator services");
+	}
+	s.f.api = s.api;
 	if (s.f.cur == NULL) {
 		cli_err("this node holds no roster: cxnode federation install ROSTER --home HOME --root KEY");
 		rc = CLI_FATAL;
@@ -427,6 +477,10 @@ cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = serve_peers(&s)) != 0 || (rc = serve_start_net(&s)) != 0) {
 		rc = cli_fail(rc, "serve");
+		goto done;
+	}
+	if (s.n.cfg.http != NULL && (rc = serve_http(&s)) != 0) {
+		rc = cli_fail(rc, "serve http");
 		goto done;
 	}
 	serve_logf(&s, 5, "serving %s (roster version %llu, %zu peers)", s.n.cfg.id,
@@ -471,8 +525,10 @@ cmd_serve(int argc, char **argv)
 	serve_logf(&s, 5, "stopping");
 	rc = CLI_OK;
 done:
+	http_api_close(s.http);
 	serve_stop_net(&s);
 	serve_peers_free(&s);
+	api_close(s.api);
 	fed_close(&s.f);
 	node_close(&s.n);
 	pthread_mutex_destroy(&s.mu);

@@ -44,6 +44,7 @@ struct fed {
 	struct fed_roster *cur;/* NULL until a roster is installed */
 	char **clients;        /* authorised client verifiers (NULL-terminated) */
 	int *client_roles;     /* their roles (node/role.h) */
+	struct api *api;       /* the regulator services, when serve offers them */
 };
 
 /* Load the root key ([federation] root) and the roster held in the store.

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "node/api.h"
 #include "node/peer.h"
 #include "util/err.h"
 
@@ -153,6 +156,52 @@ peer_pack(Cx__Response *rs, uint8_t **out, size_t *outlen)
 	return 0;
 }
 
+/* Request.api: one call of the regulator services (node/api.h). */
+static int
+peer_api(struct fed *f, const struct wire_peer *peer, const Cx__ApiRequest *q, uint8_t **resp,
+    size_t *resplen)
+{
+	Cx__Response rs = CX__RESPONSE__INIT;
+	Cx__WireError we = CX__WIRE_ERROR__INIT;
+	Cx__ApiReply ar = CX__API_REPLY__INIT;
+	struct api_caller c;
+	json_t *params = NULL, *res = NULL;
+	json_error_t je;
+	char *body = NULL, msg[512];
+	int rc;
+
+	if (f->api == NULL) {
+		peer_error(&rs, &we, CX__WIRE_ERROR_CODE__WERR_NOT_FOUND,
+		    "this node does not offer the regulator services");
+		return peer_pack(&rs, resp, resplen);
+	}
+	if (q->params.len > 0 && (params = json_loadb((const char *)q->params.data,
+	    q->params.len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		snprintf(msg, sizeof(msg), "params: not JSON: %s", je.text);
+		peer_error(&rs, &we, CX__WIRE_ERROR_CODE__WERR_MALFORMED, msg);
+		return peer_pack(&rs, resp, resplen);
+	}
+	api_wire_caller(&c, peer->id, peer->role, "nng");
+	rc = api_call(f->api, &c, q->method ? q->method : "", params, &res);
+	json_decref(params);
+	if (rc != 0) {
+		snprintf(msg, sizeof(msg), "%s", cx_lasterr());
+		peer_error(&rs, &we, api_wire_code(rc), msg);
+		return peer_pack(&rs, resp, resplen);
+	}
+	body = json_dumps(res, JSON_COMPACT);
+	json_decref(res);
+	if (body == NULL)
+		return CX_ENOMEM;
+	ar.result.data = (uint8_t *)body;
+	ar.result.len = strlen(body);
+	rs.kind_case = CX__RESPONSE__KIND_API;
+	rs.api = &ar;
+	rc = peer_pack(&rs, resp, resplen);
+	free(body);
+	return rc;
+}
+
 int
 peer_handle(void *ctx, const struct wire_peer *peer, const uint8_t *req, size_t len,
     uint8_t **resp, size_t *resplen)
@@ -174,6 +223,11 @@ peer_handle(void *ctx, const struct wire_peer *peer, const uint8_t *req, size_t 
 	if ((rq = cx__request__unpack(NULL, len, req)) == NULL) {
 		peer_error(&rs, &we, CX__WIRE_ERROR_CODE__WERR_MALFORMED, "not a Request");
 		return peer_pack(&rs, resp, resplen);
+	}
+	if (rq->kind_case == CX__REQUEST__KIND_API) {
+		rc = peer_api(f, peer, rq->api, resp, resplen);
+		cx__request__free_unpacked(rq, NULL);
+		return rc;
 	}
 	if ((rc = store_read_begin(&t, f->n->st)) != 0)
 		goto out;
