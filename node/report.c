@@ -1226,9 +1226,11 @@ report_html(const json_t *rep, char **html)
 	    "RFC 6962 inclusion proof to the checkpoint), that each record is exactly what the "
 	    "log holds, and that this page is exactly what the signed data says.</p>\n", f);
 	if (withheld)
-		fprintf(f, "<p>%zu record(s) hold a natural person's identity number, which the "
-		    "asker may not see: their log entries are withheld (personal data) and proved "
-		    "by their hashes only.</p>\n", withheld);
+		fprintf(f, "<p>%zu log entr%s hold an identity number in clear (a natural "
+		    "person's, or a legal representative's), which the asker may not see: %s "
+		    "withheld (personal data), proved by %s hash only, and the record shown is "
+		    "what the node's signature says.</p>\n", withheld, withheld == 1 ? "y" : "ies",
+		    withheld == 1 ? "it is" : "they are", withheld == 1 ? "its" : "their");
 	fputs("<footer>Report digest ", f);
 	for (i = 0; i < 32; i++)
 		fprintf(f, "%02x", s.report[i]);
