@@ -5,8 +5,9 @@
 # scales come out on the common one, and a grade table of another version
 # shows; --prefix, --kind, --city, --from/--to and paging; a removal
 # imported and synced ends the listing everywhere, and --as-of before it
-# still shows it; leaves beyond the signed checkpoint do not count; a
-# receipt of the answer.
+# still shows it; the answer counts Jiaxing's log at its signed size; the
+# same questions asked of Jiaxing's node remotely by a regulator's client;
+# receipts.
 . "$(dirname "$0")/lib.sh"
 export CXNODE_TODAY=2026-11-22
 F=$T/fed
@@ -60,6 +61,10 @@ jq -c 'select(.kind == "penalty" and .subject.category == "legal_person")' "$T/h
 ok "Hangzhou publishes" cx import --home "$HZ" --no-progress "$T/hz.jsonl" "$T/hzg.jsonl"
 ok "Jiaxing publishes" cx import --home "$JX" --no-progress "$T/jx.jsonl" "$T/jxg.jsonl"
 
+# a regulator's client of Jiaxing's node, asking from elsewhere
+cx key generate --out "$T/reg.key" --name cl-regulator >/dev/null
+ok "Jiaxing lets a regulator in" cx client add --home "$JX" --role regulator "$T/reg.key.pub"
+printf '\n[serve]\nclient_listen = tcp://127.0.0.1:%d\n' $((P + 2)) >> "$JX/cxnode.conf"
 "$CXNODE" serve --home "$JX" 2>>"$T/jx.log" &
 bg_pid $!
 pull() { local i; for ((i = 0; i < 100; i++)); do cx sync --home "$HZ" jiaxing >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
@@ -150,6 +155,20 @@ grep -q 'personal' "$T/.out"; check "  and says so" $?
 size=$(jq '.data[] | select(.issuer == "jiaxing") | .size' "$T/a.json")
 held=$(cx status --home "$HZ" --json | jq '.logs[] | select(.origin == "g60.cxnode/jiaxing") | .checkpoint_size')
 check "the answer counts Jiaxing's log at its signed size" "$([[ $size == "$held" && $size -gt 0 ]]; echo $?)"
+
+# the same question asked of Jiaxing's node remotely
+R() { cx query --remote tcp://127.0.0.1:$((P + 2)) --key "$T/reg.key" --roster "$F/roster.pb" \
+	--root "$F/root.pub" "$@"; }
+ok "a remote screening of Jiaxing's node" R --code $C --city jiaxing --history --json
+jq -c .records "$T/.out" > "$T/remote.json"
+check "  gives the records Jiaxing's own CLI gives" \
+	"$([[ $(cx query --home "$JX" --code $C --city jiaxing --history --json | jq -c .records) == "$(cat "$T/remote.json")" ]]; echo $?)"
+check "  with the listing" "$(jq -e 'any(.[]; .record.record_id == "jx-l-1" and .state == "active")' "$T/remote.json" >/dev/null; echo $?)"
+ok "a remote prefix search with a filter" R --code 9133 --prefix --kind dishonest_debtor --limit 3
+check "  shows subjects and a next page" "$(grep -q '^subject: ' "$T/.out" && grep -q 'next page: --offset 3' "$T/.out"; echo $?)"
+ok "a remote receipt" R --code $C --receipt "$T/rr.json"
+check "  signed by Jiaxing's node" "$(jq -e '.receipt | contains("\nnode jiaxing\n")' "$T/rr.json" >/dev/null; echo $?)"
+expect_rc 2 "--unmask is for the local node" R --code $C --unmask
 
 # Jiaxing removes its listing; after a sync it is active nowhere, and
 # --as-of before the removal still shows it
