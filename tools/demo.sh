@@ -123,6 +123,12 @@ EOF
 # every node pulls from every other; announcements make it immediate,
 # the interval is the fallback
 for id in "${IDS[@]}"; do printf '\n[serve]\nsync_interval = 5\n' >> "$D/$id/cxnode.conf"; done
+# Hefei also serves a regulator's clerk: a client key with the regulator role,
+# a client listener and the HTTP API with its console
+CL=tcp://127.0.0.1:$((P + 82))
+runq "$CX" key generate --out "$D/regulator.key" --name hf-regulator
+run "$CX" client add --home "$D/hefei" --role regulator "$D/regulator.key.pub"
+printf 'client_listen = %s\nhttp = http://127.0.0.1:%d\n' "$CL" $((P + 83)) >> "$D/hefei/cxnode.conf"
 
 step "2. Each city publishes its own records ($N subjects each), then serves"
 seed=1
@@ -204,6 +210,11 @@ done < <(jq -r 'select(.kind == "dishonest_list" and .subject.credit_code != nul
 	"$D/records/hangzhou.jsonl")
 [[ -n $code ]] || fail "no active Hangzhou list entry in the generated records"
 run "$CX" query --home "$D/hefei" --code "$code"
+echo "the same question from a regulator's desk, over an authenticated session, with a signed receipt:"
+REG=(--remote "$CL" --key "$D/regulator.key" --roster "$D/fed/roster.pb" --root "$D/fed/root.pub")
+run "$CX" query "${REG[@]}" --code "$code" --receipt "$D/receipt-listed.json"
+run "$CX" verify-receipt "$D/receipt-listed.json" --roster "$D/fed/roster.pb" --root "$D/fed/root.pub" \
+	--home "$D/hefei"
 
 step "5. Hangzhou removes the entry; Hefei's answer follows"
 jq -c --arg id "$rid" --arg d "$today" 'select(.record_id == $id) |
@@ -227,6 +238,14 @@ for _ in {1..20}; do (($(grep -c 'hangzhou: pulled' "$D/logs/hefei.log") > 1)) &
 # shellcheck disable=SC2016 # shown as written, then evaluated
 runsh 'grep "hangzhou: pulled" $DEMO/logs/hefei.log | tail -n 1'
 run "$CX" query --home "$D/hefei" --code "$code" --history
+echo "the receipt of the earlier answer still verifies: it names the log sizes it was computed on"
+run "$CX" verify-receipt "$D/receipt-listed.json" --roster "$D/fed/roster.pb" --root "$D/fed/root.pub" \
+	--home "$D/hefei"
+echo "a dedicated credit report, checked offline with nothing but the roster:"
+run "$CX" report "${REG[@]}" --code "$code" --out "$D/report.json" --html "$D/report.html"
+run "$CX" verify "$D/report.json" --roster "$D/fed/roster.pb" --root "$D/fed/root.pub"
+echo "and every one of these questions is in Hefei's audit log:"
+run "$CX" audit list --home "$D/hefei" --reverse --limit 6
 
 step "6. Hefei reconciles its copy of every log with Hangzhou's node"
 rc=0
