@@ -159,8 +159,8 @@ check "the answer counts Jiaxing's log at its signed size" "$([[ $size == "$held
 # the same question asked of Jiaxing's node remotely
 R() { cx query --remote tcp://127.0.0.1:$((P + 2)) --key "$T/reg.key" --roster "$F/roster.pb" \
 	--root "$F/root.pub" "$@"; }
-ok "a remote screening of Jiaxing's node" R --code $C --city jiaxing --history --json
-jq -c .records "$T/.out" > "$T/remote.json"
+R --code $C --city jiaxing --history --json 2>"$T/remote.err" | jq -c .records > "$T/remote.json"
+check "a remote screening of Jiaxing's node" "$(jq -e 'length > 0' "$T/remote.json" >/dev/null; echo $?)"
 check "  gives the records Jiaxing's own CLI gives" \
 	"$([[ $(cx query --home "$JX" --code $C --city jiaxing --history --json | jq -c .records) == "$(cat "$T/remote.json")" ]]; echo $?)"
 check "  with the listing" "$(jq -e 'any(.[]; .record.record_id == "jx-l-1" and .state == "active")' "$T/remote.json" >/dev/null; echo $?)"
