@@ -106,15 +106,18 @@ json_t *screen_query_json(const struct screen_query *q, int mask);
  * Compute the answer of q over view v (docs/screening.md):
  *
  *   {"query", "as_of", "grades": {version, digest}, "data": [{origin,
- *    issuer, size, root}], "total_subjects", "offset", "subjects": [{key,
- *    subject, listed, active, total}], "active", "total", "records": [...]}
+ *    issuer, size, root}], "total_subjects", "offset", ["next_offset"],
+ *    "subjects": [{key, subject, listed, listed_in, active, total}],
+ *    "active", "total", "records": [...]}
  *
  * perms are node/role.h PERM_* bits: without PERM_PERSONAL identity
  * numbers are masked everywhere in the answer (and in the query echo).
  * Whether the caller may ask for history or a past date is the caller's
  * check (api_call makes it), not part of the answer, so that a receipt
  * can be recomputed later. Returns 0 (possibly with no subject),
- * CX_EINVAL, or a store error.
+ * CX_EINVAL, CX_EPERM (a prefix search by identity number without
+ * PERM_PERSONAL), CX_ETOOBIG (a prefix matching more than 10 000
+ * subjects), or a store error.
  */
 int screen_answer(json_t **out, store_txn *t, const struct screen_view *v,
     const struct grades *g, const struct screen_query *q, uint32_t perms);
