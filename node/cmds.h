@@ -21,8 +21,12 @@ int cmd_serve(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_verify_receipt(int argc, char **argv);
+int cmd_quality(int argc, char **argv);
 
 /* `cxnode federation install` (node/cmd_install.c) */
 int fed_install_cmd(int argc, char **argv);

@@ -21,9 +21,12 @@ static const struct cli_cmd main_cmds[] = {
 	{ "init",       cmd_init,       "create a node home: keys, configuration, empty log" },
 	{ "import",     cmd_import,     "validate records (JSON Lines, 双公示 CSV) and publish them" },
 	{ "query",      cmd_query,      "records active for a subject on a date" },
+	{ "report",     cmd_report,     "a dedicated credit report on a subject, JSON and HTML" },
+	{ "quality",    cmd_quality,    "双公示 quality: volumes, compliance, timeliness per department" },
 	{ "checkpoint", cmd_checkpoint, "print a log's signed checkpoint" },
 	{ "prove",      cmd_prove,      "inclusion proof of a record; consistency proof between sizes" },
-	{ "verify",     cmd_verify,     "verify the whole store, or a proof file offline" },
+	{ "verify",     cmd_verify,     "verify the whole store, or a proof or credit report offline" },
+	{ "verify-receipt", cmd_verify_receipt, "check a screening receipt; confirm its answer on a node" },
 	{ "reindex",    cmd_reindex,    "rebuild the derived indexes from the logs" },
 	{ "status",     cmd_status,     "logs held, tree sizes, checkpoint ages, store use" },
 	{ "key",        cmd_key,        "generate keys; show a public key as a signed-note verifier" },
@@ -32,6 +35,7 @@ static const struct cli_cmd main_cmds[] = {
 	{ "sync",       cmd_sync,       "pull now from peers: roster, checkpoints, leaves" },
 	{ "reconcile",  cmd_reconcile,  "compare every log with a peer; --repair fetches what is missing" },
 	{ "evidence",   cmd_evidence,   "fork evidence: list, export, verify offline, clear" },
+	{ "audit",      cmd_audit,      "the audit log of every API call: list, show, verify" },
 	{ "client",     cmd_client,     "authorised clients of this node and their roles" },
 	{ "token",      cmd_token,      "a bearer token for a node's HTTP API and console" },
 	{ "generate",   cmd_generate,   "generate realistic records for tests, demos, benchmarks" },
@@ -49,7 +53,7 @@ main_usage(FILE *f)
 	    "cxnode publishes a city's credit records into a signed, append-only\n"
 	    "transparency log and answers what is active about a subject.\n\ncommands:\n");
 	for (i = 0; i < MAIN_NCMDS; i++)
-		fprintf(f, "  %-11s %s\n", main_cmds[i].name, main_cmds[i].help);
+		fprintf(f, "  %-15s %s\n", main_cmds[i].name, main_cmds[i].help);
 	fprintf(f, "\n`cxnode <command> --help` shows a command's options; man cxnode(1).\n");
 }
 
