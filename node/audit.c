@@ -456,6 +456,11 @@ audit_open(struct audit **out, const struct cfg *cfg)
 		rc = store_log_find(a->st, &a->log, a->origin);
 	if (rc != 0)
 		goto fail;
+	/* first a read through store_read_begin, which opens the handles of a
+	 * log another process registered since store_open: store_log_list
+	 * does not, and fails on such a log */
+	if ((rc = audit_read_size(a, &a->size, &has_cp)) != 0)
+		goto fail;
 	/* the key must be the one the log was made with: a checkpoint signed
 	 * by another would be committed for ever and never verify */
 	if ((rc = store_log_list(a->st, &logs, &nlogs)) != 0)
@@ -466,8 +471,6 @@ audit_open(struct audit **out, const struct cfg *cfg)
 			    "(%s); refusing to sign with it", cfg->home, logs[i].verifier);
 			goto fail;
 		}
-	if ((rc = audit_read_size(a, &a->size, &has_cp)) != 0)
-		goto fail;
 	if (!has_cp) {
 		/* a new log: its empty tree, signed */
 		rc = audit_store(a, NULL, 0);
@@ -633,11 +636,13 @@ audit_append(struct audit *a, const Cx__AuditEntry *e, int sync)
 		return cx_seterr(CX_EINVAL, "audit: an empty entry");
 	}
 	pthread_mutex_lock(&a->mu);
-	if (a->qn >= AUDIT_QUEUE_MAX) {
-		pthread_mutex_unlock(&a->mu);
-		free(it.buf);
-		return cx_seterr(CX_EBUSY, "audit: %d entries already wait to be written",
-		    AUDIT_QUEUE_MAX);
+	/* back-pressure: while the queue is full, wait for the writer (it
+	 * writes at once while anyone waits) */
+	while (a->qn >= AUDIT_QUEUE_MAX) {
+		a->urgent++;
+		pthread_cond_signal(&a->wake);
+		pthread_cond_wait(&a->done, &a->mu);
+		a->urgent--;
 	}
 	if (a->qhead + a->qn == a->qcap) {
 		if (a->qhead > 0) {

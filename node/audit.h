@@ -37,7 +37,7 @@
 
 #define AUDIT_FLUSH_MS   50      /* longest an unsynced entry waits in memory */
 #define AUDIT_BATCH      1024    /* most entries per batch */
-#define AUDIT_QUEUE_MAX  65536   /* most entries waiting; then CX_EBUSY */
+#define AUDIT_QUEUE_MAX  65536   /* most entries waiting; then appends wait */
 #define AUDIT_LIMIT      100     /* entries in one answer, by default */
 #define AUDIT_LIMIT_MAX  1000    /* and at most */
 #define AUDIT_PROBLEMS_MAX 100   /* problems listed in an answer */
@@ -77,9 +77,9 @@ int audit_open_dir(struct audit **out, const char *dir, const char *pub);
  * call returns only when the entry is durable and covered by a signed
  * checkpoint, or with the error that kept it from being written.
  * Without sync, 0 means queued: an entry whose batch fails is lost, and
- * the failure is returned by the next audit_flush.
- * Returns 0, CX_EPERM (read-only), CX_EBUSY (AUDIT_QUEUE_MAX entries
- * waiting), CX_ENOMEM, or (sync) the write's error.
+ * the failure is returned by the next audit_flush. While AUDIT_QUEUE_MAX
+ * entries wait, the call waits for the writer to make room.
+ * Returns 0, CX_EPERM (read-only), CX_ENOMEM, or (sync) the write's error.
  */
 int audit_append(struct audit *a, const Cx__AuditEntry *e, int sync);
 
