@@ -12,7 +12,7 @@
  *             the answer (node/receipt.h)
  *   report    {by, value, as_of} -> a dedicated credit report (node/report.h)
  *   audit     audit filters -> entries of the node's audit log (node/audit.h)
- *   quality   {from, to, period, issuer} -> 双公示 quality figures
+ *   quality   {from, to, period, issuer, department} -> 双公示 quality figures
  *             (node/quality.h)
  *   token     {ttl} -> {token, expires}: a bearer token for the HTTP API,
  *             carrying the caller's identity and role (not over HTTP)
