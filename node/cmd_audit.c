@@ -86,7 +86,18 @@ struct audit_cli {
 	const char *home, *dir, *pub, *kept;
 	struct remote_opts ro;
 	int json;
+	int unopened;           /* the home or the copy could not be opened */
 };
+
+/* The exit status of a failed call: 1 when the node refused or has no such
+ * entry, 2 when the log could not be reached at all. */
+static int
+audit_exit(const struct audit_cli *o, int rc)
+{
+	if (o->unopened)
+		return CLI_FATAL;
+	return rc == CX_EREFUSED || rc == CX_EPERM || rc == CX_ENOTFOUND ? CLI_PARTIAL : CLI_FATAL;
+}
 
 /* Read a whole small file (a kept checkpoint) into a NUL-terminated buffer. */
 static int
@@ -117,19 +128,23 @@ audit_read_file(const char *path, char **out)
 /* Ask the local node's API as its operator: reading the audit log is
  * itself an entry in it. */
 static int
-audit_local(const char *home, const json_t *params, json_t **res)
+audit_local(const char *home, const json_t *params, json_t **res, int *unopened)
 {
 	struct api_caller c;
 	struct api *a = NULL;
 	struct node n;
 	int rc;
 
-	if ((rc = node_open(&n, home, NODE_READ)) != 0)
+	if ((rc = node_open(&n, home, NODE_READ)) != 0) {
+		*unopened = 1;
 		return rc;
+	}
 	if ((rc = api_open(&a, &n)) == 0) {
 		api_local_caller(&c, &n, 0);
 		rc = api_call(a, &c, "audit", params, res);
 		api_close(a);
+	} else {
+		*unopened = 1;
 	}
 	node_close(&n);
 	return rc;
@@ -137,7 +152,7 @@ audit_local(const char *home, const json_t *params, json_t **res)
 
 /* Call the method "audit" by whichever way the options say. */
 static int
-audit_ask(const struct audit_cli *o, const json_t *params, json_t **res)
+audit_ask(struct audit_cli *o, const json_t *params, json_t **res)
 {
 	struct audit *a = NULL;
 	int rc;
@@ -150,13 +165,15 @@ audit_ask(const struct audit_cli *o, const json_t *params, json_t **res)
 		return remote_api(&ro, "audit", params, res);
 	}
 	if (o->dir != NULL) {
-		if ((rc = audit_open_dir(&a, o->dir, o->pub)) != 0)
+		if ((rc = audit_open_dir(&a, o->dir, o->pub)) != 0) {
+			o->unopened = 1;
 			return rc;
+		}
 		rc = audit_query(a, params, res);
 		audit_close(a);
 		return rc;
 	}
-	return audit_local(o->home, params, res);
+	return audit_local(o->home, params, res, &o->unopened);
 }
 
 /* The key that checks the log's checkpoints on this side: --pub, the home's
@@ -314,7 +331,7 @@ audit_print_json(const json_t *res)
 }
 
 static int
-audit_list(const struct audit_cli *o, json_t *params)
+audit_list(struct audit_cli *o, json_t *params)
 {
 	json_t *res = NULL, *entries, *e;
 	size_t i;
@@ -346,7 +363,7 @@ audit_list(const struct audit_cli *o, json_t *params)
 	return CLI_OK;
 fail:
 	cli_err("audit list: %s", cx_lasterr()[0] ? cx_lasterr() : cx_strerror(rc));
-	return rc == CX_EREFUSED || rc == CX_EPERM || rc == CX_ENOTFOUND ? CLI_PARTIAL : CLI_FATAL;
+	return audit_exit(o, rc);
 }
 
 /*
@@ -404,7 +421,7 @@ out:
 }
 
 static int
-audit_show(const struct audit_cli *o, const char *arg)
+audit_show(struct audit_cli *o, const char *arg)
 {
 	json_t *params = NULL, *res = NULL, *e, *dec = NULL, *q;
 	keys_key *key = NULL;
@@ -421,8 +438,7 @@ audit_show(const struct audit_cli *o, const char *arg)
 		return cli_fail(CX_ENOMEM, "audit");
 	if ((rc = audit_ask(o, params, &res)) != 0) {
 		cli_err("audit show: %s", cx_lasterr()[0] ? cx_lasterr() : cx_strerror(rc));
-		ret = rc == CX_EREFUSED || rc == CX_EPERM || rc == CX_ENOTFOUND ? CLI_PARTIAL :
-		    CLI_FATAL;
+		ret = audit_exit(o, rc);
 		goto out;
 	}
 	if ((rc = audit_pub(o, &key)) != 0) {
@@ -474,7 +490,7 @@ out:
 }
 
 static int
-audit_verify_cmd(const struct audit_cli *o)
+audit_verify_cmd(struct audit_cli *o)
 {
 	json_t *params = NULL, *res = NULL, *probs, *p;
 	keys_key *key = NULL;
@@ -494,7 +510,7 @@ audit_verify_cmd(const struct audit_cli *o)
 	}
 	if ((rc = audit_ask(o, params, &res)) != 0) {
 		cli_err("audit verify: %s", cx_lasterr()[0] ? cx_lasterr() : cx_strerror(rc));
-		ret = rc == CX_EREFUSED || rc == CX_EPERM ? CLI_PARTIAL : CLI_FATAL;
+		ret = audit_exit(o, rc);
 		goto out;
 	}
 	/* after the call: a home's first call creates the key */
@@ -554,7 +570,7 @@ out:
 }
 
 static int
-audit_checkpoint_cmd(const struct audit_cli *o)
+audit_checkpoint_cmd(struct audit_cli *o)
 {
 	json_t *params = json_pack("{s:i}", "limit", 0), *res = NULL;
 	const char *note;
@@ -564,7 +580,7 @@ audit_checkpoint_cmd(const struct audit_cli *o)
 		return cli_fail(CX_ENOMEM, "audit");
 	if ((rc = audit_ask(o, params, &res)) != 0) {
 		cli_err("audit checkpoint: %s", cx_lasterr()[0] ? cx_lasterr() : cx_strerror(rc));
-		ret = rc == CX_EREFUSED || rc == CX_EPERM ? CLI_PARTIAL : CLI_FATAL;
+		ret = audit_exit(o, rc);
 		goto out;
 	}
 	if ((note = json_string_value(json_object_get(res, "checkpoint"))) == NULL) {

@@ -74,6 +74,8 @@ ok "the table for people" cx audit list --home "$H" --method query
 grep -qF -- "$MASKED" "$T/.out"; check "  shows the masked number" $?
 expect_rc 2 "no source is a usage error" cx audit list
 expect_rc 2 "two sources are a usage error" cx audit list --home "$H" --dir "$H/audit"
+expect_rc 2 "a home that is not there is an error" cx audit list --home "$T/nowhere"
+expect_rc 2 "so is a copy that is not there" cx audit verify --dir "$T/nowhere" --pub "$H/keys/audit.pub"
 
 # one entry, checked against the signed checkpoint
 idx=$(jq '.entries[0].index' "$T/q.json")
