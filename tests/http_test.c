@@ -869,7 +869,8 @@ api_http_status(int rc)
 	}
 }
 
-/* Echo {method, params, who, via}; params {"fail": CODE} fail with CODE. */
+/* Echo {method, params, who, via}; params {"fail": CODE} fail with CODE;
+ * "token" and "nosuch" are refused as node/api.c refuses them. */
 int
 api_call(struct api *a, const struct api_caller *c, const char *method, const json_t *params,
     json_t **result)
@@ -878,6 +879,10 @@ api_call(struct api *a, const struct api_caller *c, const char *method, const js
 
 	(void)a;
 	last_caller = *c;
+	if (strcmp(method, "token") == 0)
+		return cx_seterr(CX_EPERM, "tokens are not issued over HTTP");
+	if (strcmp(method, "nosuch") == 0)
+		return cx_seterr(CX_ENOTFOUND, "no method \"%s\"", method);
 	if (json_is_integer(f))
 		return cx_seterr((int)json_integer_value(f), "refused: secret detail %s",
 		    method);
@@ -1047,6 +1052,9 @@ t_api_auth_and_statuses(void **state)
 
 	/* methods and paths */
 	api_req(port, "POST", "/v1/token", "good", "{}", &r);
+	assert_error(&r, 403, "forbidden");
+	free(r.body);
+	api_req(port, "POST", "/v1/No-Such", "good", "{}", &r);
 	assert_error(&r, 404, "not_found");
 	free(r.body);
 	api_req(port, "POST", "/v1/nosuch", "good", "{}", &r);
