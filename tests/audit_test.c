@@ -423,6 +423,7 @@ test_two_processes(void **state)
 	if (pid == 0) {
 		close(p2c[1]);
 		close(c2p[0]);
+		alarm(120);     /* never outlive a parent that failed */
 		_exit(child_main(&h, p2c[0], c2p[1]));
 	}
 	close(p2c[0]);
