@@ -1008,6 +1008,10 @@ store_log_list(store *s, struct store_log **logs, size_t *n)
 
 	*logs = NULL;
 	*n = 0;
+	/* open the handles of logs another process created first: a handle
+	 * opened inside this read transaction would not be valid in it */
+	if ((rc = store_dbis_refresh(s)) != 0)
+		return rc;
 	if ((rc = store_txn_begin(s, 1, &txn)) != 0)
 		return rc;
 	if ((rc = mdb_cursor_open(txn, s->logs, &cur)) != 0) {
