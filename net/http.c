@@ -13,7 +13,9 @@
  *   Content-Length not a number    -> 400 (and close)
  *   Content-Length > max_body      -> 413 (and close: the body is unread)
  *   max_queue requests in hand     -> 503
- *   Content-Length > 0             -> read the body (http_body_done), then
+ *   Content-Length > 0             -> ("100 Continue" when the client
+ *                                     expects it) read the body
+ *                                     (http_body_done), then
  *   otherwise                      -> queue the job
  *
  * The workers take jobs from the queue (a FIFO under one mutex), run the
@@ -64,7 +66,9 @@ struct http_job {
 	http_server *s;
 	nng_aio *aio;            /* nng's handler aio: we finish it */
 	nng_http_req *req;       /* nng's, valid until aio is finished */
-	nng_aio *rdaio;          /* reading the body */
+	nng_http_conn *conn;     /* nng's, likewise */
+	nng_aio *rdaio;          /* "100 Continue", then reading the body */
+	int reading;             /* rdaio is reading the body (not writing) */
 	uint8_t *body;
 	size_t len;
 	int rv;                  /* nng error reading the body */
@@ -421,12 +425,34 @@ http_enqueue(struct http_job *j)
 	pthread_mutex_unlock(&s->mu);
 }
 
+static const char http_continue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/* Read the body into j->body (the callback is http_body_done). */
+static void
+http_body_read(struct http_job *j)
+{
+	nng_iov iov = { .iov_buf = j->body, .iov_len = j->len };
+	int rv;
+
+	j->reading = 1;
+	if ((rv = nng_aio_set_iov(j->rdaio, 1, &iov)) != 0) {
+		j->rv = rv;
+		http_enqueue(j);
+		return;
+	}
+	nng_http_conn_read_all(j->conn, j->rdaio);
+}
+
 static void
 http_body_done(void *arg)
 {
 	struct http_job *j = arg;
 
 	j->rv = nng_aio_result(j->rdaio);
+	if (j->rv == 0 && !j->reading) {   /* "100 Continue" is out: now the body */
+		http_body_read(j);
+		return;
+	}
 	if (j->rv == 0 && nng_aio_count(j->rdaio) != j->len)
 		j->rv = NNG_ECLOSED;
 	http_enqueue(j);
@@ -459,7 +485,7 @@ http_cb(nng_aio *aio)
 	nng_http_conn *conn = nng_aio_get_input(aio, 2);
 	http_server *s = nng_http_handler_get_data(h);
 	const char *cl = nng_http_req_get_header(req, "Content-Length");
-	const char *method = nng_http_req_get_method(req);
+	const char *method = nng_http_req_get_method(req), *ex;
 	struct http_job *j;
 	uint64_t len = 0;
 	nng_iov iov;
@@ -498,6 +524,7 @@ http_cb(nng_aio *aio)
 	j->s = s;
 	j->aio = aio;
 	j->req = req;
+	j->conn = conn;
 	j->len = (size_t)len;
 	clock_gettime(CLOCK_MONOTONIC, &j->t0);
 	if (len == 0) {
@@ -511,15 +538,21 @@ http_cb(nng_aio *aio)
 		goto nomem;
 	}
 	nng_aio_set_timeout(j->rdaio, s->cfg.body_timeout_ms);
-	iov.iov_buf = j->body;
-	iov.iov_len = j->len;
-	if ((rv = nng_aio_set_iov(j->rdaio, 1, &iov)) != 0) {
-		nng_aio_free(j->rdaio);
-		free(j->body);
-		free(j);
-		goto nomem;
+	/* A client that waits for leave to send its body gets it (nng 1.5.2
+	 * does not answer "Expect: 100-continue" itself). */
+	ex = nng_http_req_get_header(req, "Expect");
+	if (ex == NULL || strcasecmp(ex, "100-continue") != 0) {
+		http_body_read(j);
+		return;
 	}
-	nng_http_conn_read_all(conn, j->rdaio);
+	iov.iov_buf = (void *)http_continue;
+	iov.iov_len = sizeof(http_continue) - 1;
+	if ((rv = nng_aio_set_iov(j->rdaio, 1, &iov)) != 0) {
+		j->rv = rv;
+		http_enqueue(j);
+		return;
+	}
+	nng_http_conn_write_all(conn, j->rdaio);
 	return;
 nomem:
 	pthread_mutex_lock(&s->mu);

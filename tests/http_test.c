@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -195,6 +196,8 @@ fill(struct conn *c)
 
 	assert_true(c->n < sizeof(c->buf) - 1);
 	r = read(c->fd, c->buf + c->n, sizeof(c->buf) - 1 - c->n);
+	if (r < 0 && errno == ECONNRESET)
+		r = 0;   /* a close with our unread bytes on the server's side */
 	assert_true(r >= 0);
 	c->n += (size_t)r;
 	c->buf[c->n] = '\0';
@@ -465,8 +468,9 @@ t_bodies(void **state)
 	assert_int_equal(get_resp(c, &r, 0), 0);
 	assert_int_equal(r.status, 200);
 	free(r.body);
+	/* (the body is not sent: bytes the server never reads could make its
+	 * close a reset, which may discard the answer before it is read) */
 	puts_(c, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n");
-	put(c, big, 65);
 	assert_int_equal(get_resp(c, &r, 0), 0);
 	assert_error(&r, 413, "too_big");
 	assert_non_null(strstr(hdr(&r, "Connection"), "close"));
@@ -483,10 +487,29 @@ t_bodies(void **state)
 	assert_error(&r, 400, "bad_request");
 	free(r.body);
 
-	roundtrip(port, "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-	    "3\r\nabc\r\n0\r\n\r\n", &r);
+	roundtrip(port, "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", &r);
 	assert_error(&r, 411, "length_required");
 	free(r.body);
+
+	/* a client that waits for leave to send its body */
+	c = dial(port);
+	puts_(c, "POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+	assert_int_equal(get_resp(c, &r, 1), 0);
+	assert_int_equal(r.status, 100);
+	free(r.body);
+	puts_(c, "hello");
+	assert_int_equal(get_resp(c, &r, 0), 0);
+	assert_int_equal(r.status, 200);
+	j = body_json(&r);
+	assert_string_equal(json_string_value(json_object_get(j, "body")), "hello");
+	json_decref(j);
+	free(r.body);
+	/* and one refused is answered at once, without the interim answer */
+	puts_(c, "POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 500\r\n\r\n");
+	assert_int_equal(get_resp(c, &r, 0), 0);
+	assert_error(&r, 413, "too_big");
+	free(r.body);
+	hangup(c);
 	http_server_close(s);
 }
 
