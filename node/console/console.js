@@ -221,7 +221,12 @@
     $('history').checked = yes('history');
     for (const k of ['as_of', 'city', 'sector', 'from', 'to'])
       if (p.has(k)) $(k).value = p.get(k);
-    if (p.has('limit')) $('limit').value = p.get('limit');
+    if (p.has('limit')) {
+      const l = String(parseInt(p.get('limit'), 10) || 20);
+      if (!Array.from($('limit').options).some((o) => o.value === l))
+        $('limit').append(el('option', { text: l }));
+      $('limit').value = l;
+    }
     if (p.has('kinds')) {
       const want = p.get('kinds').split(',');
       for (const c of document.querySelectorAll('input[name=kind]'))
@@ -404,7 +409,9 @@
     }
     if (!recs.length)
       card.append(el('div', { class: 'empty', text: 'No record on this date.' }));
-    for (const [sec, rs] of sections) {
+    const order = Object.keys(SECTION);
+    const rank = (k) => (order.indexOf(k) < 0 ? order.length : order.indexOf(k));
+    for (const [sec, rs] of Array.from(sections).sort((a, b) => rank(a[0]) - rank(b[0]))) {
       card.append(el('div', { class: 'section-title', 'data-section': sec,
         text: SECTION[sec] || sec }));
       const t = el('table', {},
