@@ -3,7 +3,7 @@
 #   make            build build/cxnode
 #   make test       install missing packages, build, run the default suite
 #   make demo       install missing packages, build, run the embedded demo
-#   make bench      import/append benchmark (long)
+#   make bench      import, replication and query benchmarks (long)
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make valgrind   the unit tests under valgrind memcheck
 #   make fuzz       libFuzzer targets for every decoder (clang, long)
@@ -162,12 +162,17 @@ demo: deps
 	$(Q)BUILD=$(BUILD) ./tools/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/cxnode $(BUILD)/bench_lmdb $(BUILD)/bench_nng
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/cxnode $(BUILD)/bench_lmdb $(BUILD)/bench_nng \
+	  $(BUILD)/bench_api
 	$(Q)BUILD=$(BUILD) ./tools/bench.sh
 
 $(BUILD)/bench_lmdb: $(BUILD)/tools/bench_lmdb.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -llmdb
+
+$(BUILD)/bench_api: $(BUILD)/tools/bench_api.o $(ALL_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/bench_nng: $(BUILD)/tools/bench_nng.o
 	@echo "  LD      $@"

@@ -10,8 +10,12 @@
 #    transfer of records of the same size over the same transport and with
 #    the raw LMDB append rate.
 #
+# 3. ask hangzhou's node screening queries as an authenticated regulator at
+#    1, 8 and 32 clients, next to raw nng REQ/REP (tools/bench_api.c).
+#
 #   BENCH_RECORDS=1000000   how many records
 #   BENCH_DIR=...           scratch directory (default: a new temporary one)
+#   BENCH_QUERY_SECONDS=5   seconds per query run
 #   BENCH_PORT=...          first of a block of 30 loopback ports (default:
 #                           derived from the process id)
 set -euo pipefail
@@ -167,3 +171,44 @@ done
 echo "(records/s; cxnode sync: handshake, leaves, hash and check against the signed"
 echo " checkpoint, admission, index, store; raw LMDB: $raw records/s above)"
 echo "jiaxing holds hangzhou's $want leaves over both transports; both stores verify"
+
+# 3. authenticated screening queries against hangzhou's node (N records),
+#    by a regulator client over tcp:// on loopback, at 1, 8 and 32 clients,
+#    next to raw nng REQ/REP with the same clients, workers and reply size.
+echo
+echo "== query benchmark: screening by credit code on a node of $N records =="
+QS=${BENCH_QUERY_SECONDS:-5}
+QURL=tcp://127.0.0.1:$((P + 20))
+RURL=tcp://127.0.0.1:$((P + 21))
+jq -r 'select(.subject.credit_code != null) | .subject.credit_code' "$D/records.jsonl" |
+	awk '$0 !~ /^0+X$/ && !seen[$0]++ && n++ < 5000' > "$D/codes"
+"$CX" key generate --out "$D/bench.key" --name bench-regulator >/dev/null
+"$CX" client add --home "$D/node" --role regulator "$D/bench.key.pub" >/dev/null
+workers=$(awk -F' *= *' '$1 == "workers" { w = $2 } END { print w ? w : 4 }' "$D/node/cxnode.conf")
+printf 'client_listen = %s\n' "$QURL" >> "$D/node/cxnode.conf"
+"$CX" serve --home "$D/node" --log-level warning 2> "$D/serve-q.log" &
+serve_pid=$!
+for ((i = 0; i < 100; i++)); do
+	"$CX" query --remote "$QURL" --key "$D/bench.key" --roster "$D/fed/roster.pb" \
+		--root "$D/fed/root.pub" --code "$(head -n 1 "$D/codes")" --json > "$D/q1.json" 2>/dev/null && break
+	sleep 0.1
+done
+reply=$(jq -c . "$D/q1.json" | wc -c)
+for c in 1 8 32; do
+	api=$("$BUILD/bench_api" api "$QURL" $c "$QS" "$D/bench.key" "$D/fed/roster.pb" \
+		"$D/fed/root.pub" "$D/codes")
+	raw=$("$BUILD/bench_api" raw "$RURL" $c "$QS" "$reply" "$workers")
+	echo "$api"
+	echo "$raw"
+	awk -v a="$api" -v r="$raw" -v c=$c 'BEGIN {
+		split(a, x, " "); split(r, y, " ");
+		for (i = 1; i <= length(x); i++) { if (x[i] == "req/s") at = x[i-1]; if (x[i] == "p99") ap = x[i+1] }
+		for (i = 1; i <= length(y); i++) { if (y[i] == "req/s") rt = y[i-1]; if (y[i] == "p99") rp = y[i+1] }
+		printf "ratio clients=%d throughput %.2f of raw, p99 %.2fx raw\n", c, at / rt, ap / rp }'
+done
+kill "$serve_pid"
+wait "$serve_pid" 2>/dev/null || true
+serve_pid=
+echo "(api: handshake once per client, then per query an HMAC'd envelope, the"
+echo " screening answer over every log at its signed size, JSON, the audit entry;"
+echo " raw: nng REQ/REP echo of a reply of the same size, $workers server workers)"
